@@ -1,0 +1,6 @@
+"""Typed wrappers, one per contract: calls in (Python values), records out (models)."""
+
+from .registry import Registry
+from .token import Token
+
+__all__ = ["Registry", "Token"]

@@ -1,0 +1,88 @@
+"""The supplier registry: onboarding, ratings, status and substitute lists."""
+
+from __future__ import annotations
+
+from eth_typing import ChecksumAddress
+
+from ..errors import InputError
+from ..models import SupplierRecord, TxResult, timestamp
+from ..units import from_bytes32, to_bytes32
+from .base import Bound
+
+STATUSES = ("None", "Active", "Disrupted", "Suspended")
+MAX_SCORE = 1000
+
+
+class Registry(Bound):
+    """The deployment's SupplierRegistry."""
+
+    artifact = "SupplierRegistry"
+
+    def register(
+        self, account: str, name: str, parts: list[str], capacity: int, *, sender: str = "registrar"
+    ) -> TxResult:
+        """Register `account` as an Active supplier of `parts` with `capacity`."""
+        if not parts:
+            raise InputError("a supplier needs at least one part code")
+        fn = self.contract.functions.register(
+            self.resolve(account),
+            to_bytes32(name, field="name"),
+            [to_bytes32(p, field="part code") for p in parts],
+            capacity,
+        )
+        return self.session.transact(fn, sender)[0]
+
+    def rate(self, account: str, score: int, *, sender: str = "rater") -> TxResult:
+        if not 0 <= score <= MAX_SCORE:
+            raise InputError(f"score {score} is out of range: 0 to {MAX_SCORE}")
+        return self.session.transact(self.contract.functions.rate(self.resolve(account), score), sender)[0]
+
+    def suspend(self, account: str, *, sender: str = "registrar") -> TxResult:
+        return self.session.transact(self.contract.functions.suspend(self.resolve(account)), sender)[0]
+
+    def reinstate(self, account: str, *, sender: str = "registrar") -> TxResult:
+        return self.session.transact(self.contract.functions.reinstate(self.resolve(account)), sender)[0]
+
+    def qualify(self, part: str, *, supplier: str) -> TxResult:
+        """`supplier` opts in, with its own transaction, as a substitute for `part`."""
+        fn = self.contract.functions.qualify(to_bytes32(part, field="part code"))
+        return self.session.transact(fn, supplier)[0]
+
+    def withdraw_qualification(self, part: str, *, supplier: str) -> TxResult:
+        fn = self.contract.functions.withdrawQualification(to_bytes32(part, field="part code"))
+        return self.session.transact(fn, supplier)[0]
+
+    def supplier(self, who: str) -> SupplierRecord:
+        """The registry's record of `who`; `InputError` when not registered."""
+        address = self.resolve(who)
+        record = self.session.call(self.contract.functions.supplier(address))
+        if record[4] == 0:
+            raise InputError(f"{self.session.name_of(address)} is not a registered supplier")
+        return self._record(address, record)
+
+    def _record(self, address: ChecksumAddress, record: tuple) -> SupplierRecord:  # type: ignore[type-arg]
+        name, capacity, committed, score, status, registered_at = record
+        parts = self.session.call(self.contract.functions.partsOf(address))
+        return SupplierRecord(
+            address=address,
+            name=from_bytes32(name),
+            parts=[from_bytes32(p) for p in parts],
+            capacity=capacity,
+            committed=committed,
+            score=score,
+            status=STATUSES[status],
+            registered_at=timestamp(registered_at),
+        )
+
+    def suppliers(self) -> list[SupplierRecord]:
+        """Every registered supplier, in order of registration."""
+        count = int(self.session.call(self.contract.functions.supplierCount()))
+        out = []
+        for i in range(count):
+            address = self.session.call(self.contract.functions.supplierAt(i))
+            out.append(self._record(address, self.session.call(self.contract.functions.supplier(address))))
+        return out
+
+    def substitutes(self, part: str) -> list[ChecksumAddress]:
+        fn = self.contract.functions.substitutes(to_bytes32(part, field="part code"))
+        return list(self.session.call(fn))

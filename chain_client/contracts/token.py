@@ -1,0 +1,36 @@
+"""The settlement token: balances, mint (test chains), approve and transfer."""
+
+from __future__ import annotations
+
+from eth_typing import ChecksumAddress
+
+from ..models import TxResult
+from .base import Bound
+
+
+class Token(Bound):
+    """The deployment's settlement token (SettlementToken, or an existing ERC-20)."""
+
+    artifact = "SettlementToken"
+
+    def symbol(self) -> str:
+        return str(self.session.call(self.contract.functions.symbol()))
+
+    def balance_of(self, who: str) -> int:
+        return int(self.session.call(self.contract.functions.balanceOf(self.resolve(who))))
+
+    def allowance(self, owner: str, spender: str) -> int:
+        fn = self.contract.functions.allowance(self.resolve(owner), self.resolve(spender))
+        return int(self.session.call(fn))
+
+    def mint(self, to: str, amount: int, *, sender: str = "admin") -> TxResult:
+        """Create `amount` for `to`; the sender needs the minter role."""
+        return self.session.transact(self.contract.functions.mint(self.resolve(to), amount), sender)[0]
+
+    def transfer(self, to: str, amount: int, *, sender: str) -> TxResult:
+        fn = self.contract.functions.transfer(self.resolve(to), amount)
+        return self.session.transact(fn, sender)[0]
+
+    def approve(self, spender: str | ChecksumAddress, amount: int, *, sender: str) -> TxResult:
+        fn = self.contract.functions.approve(self.resolve(spender), amount)
+        return self.session.transact(fn, sender)[0]

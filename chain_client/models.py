@@ -1,0 +1,87 @@
+"""Records returned by the client: frozen pydantic models.
+
+Amounts are integers of the token's smallest unit in Python and decimal strings in JSON;
+identifiers are plain strings; addresses are checksummed.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated, Any
+
+from eth_typing import ChecksumAddress
+from pydantic import BaseModel, ConfigDict, PlainSerializer
+
+from .units import format_amount
+
+#: An amount in smallest units, written as a decimal string in JSON.
+Amount = Annotated[int, PlainSerializer(format_amount, return_type=str, when_used="json")]
+
+
+class Record(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+
+class ContractRecord(Record):
+    """One deployed contract."""
+
+    address: ChecksumAddress
+    block: int
+    tx_hash: str | None = None
+    artifact_hash: str | None = None
+
+
+class Deployment(Record):
+    """What `scf deploy` recorded for one chain id."""
+
+    chain_id: int
+    contracts: dict[str, ContractRecord]
+    block: int
+    deployer: ChecksumAddress
+    token_external: bool = False
+    source_hash: str
+    compiler: dict[str, Any]
+    admin_delay: int
+    deployed_at: datetime
+
+    def address(self, name: str) -> ChecksumAddress:
+        return self.contracts[name].address
+
+
+class TxResult(Record):
+    """A mined, successful transaction."""
+
+    tx_hash: str
+    block: int
+    gas_used: int
+    sender: ChecksumAddress
+
+
+class SupplierRecord(Record):
+    """A registered supplier as the registry holds it."""
+
+    address: ChecksumAddress
+    name: str
+    parts: list[str]
+    capacity: Amount
+    committed: Amount
+    score: int
+    status: str
+    registered_at: datetime
+
+
+class ChainStatus(Record):
+    """What `scf chain status` shows."""
+
+    backend: str
+    chain: str
+    chain_id: int
+    block: int
+    timestamp: datetime
+    test_chain: bool
+    workspace: str
+    deployment: Deployment | None
+
+
+def timestamp(seconds: int) -> datetime:
+    return datetime.fromtimestamp(seconds, tz=UTC)

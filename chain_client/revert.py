@@ -1,0 +1,168 @@
+"""Turn revert data into named Python exceptions carrying the Solidity error's arguments.
+
+Every custom error in the shipped ABIs (scf's and the OpenZeppelin ones the contracts
+inherit) is known by its selector. The message is built from context: aliases for
+addresses, role names for role hashes, amounts as decimals.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Callable
+from functools import cache
+from typing import Any
+
+from eth_abi import decode
+from eth_abi.exceptions import DecodingError
+from eth_utils import function_signature_to_4byte_selector, keccak, to_checksum_address
+
+from .artifacts import artifact_names, load_artifact
+from .errors import ContractRevert, UnknownRevert
+from .units import format_amount, from_bytes32
+
+PANIC_REASONS = {
+    0x01: "assertion failed",
+    0x11: "arithmetic overflow or underflow",
+    0x12: "division by zero",
+    0x21: "invalid enum value",
+    0x32: "array index out of bounds",
+    0x41: "out of memory",
+}
+ROLE_NAMES = {
+    b"\x00" * 32: "admin",
+    keccak(text="MINTER_ROLE"): "minter",
+    keccak(text="REGISTRAR_ROLE"): "registrar",
+    keccak(text="RATER_ROLE"): "rater",
+}
+STATUS_NAMES = ["None", "Active", "Disrupted", "Suspended"]
+
+Namer = Callable[[str], str]
+
+
+def _abi_type(param: dict[str, Any]) -> str:
+    kind = str(param["type"])
+    if kind.startswith("tuple"):
+        return "(" + ",".join(_abi_type(c) for c in param["components"]) + ")" + kind[5:]
+    return kind
+
+
+@cache
+def error_table() -> dict[bytes, dict[str, Any]]:
+    """Selector -> error ABI entry, over every shipped artifact."""
+    table: dict[bytes, dict[str, Any]] = {}
+    for name in artifact_names():
+        for entry in load_artifact(name)["abi"]:
+            if entry["type"] == "error":
+                signature = f"{entry['name']}({','.join(_abi_type(i) for i in entry['inputs'])})"
+                table[function_signature_to_4byte_selector(signature)] = entry
+    return table
+
+
+def revert_data(exc: BaseException) -> bytes | None:
+    """The raw revert data carried by a web3 or eth-tester exception, if any."""
+    data = getattr(exc, "data", None)
+    if isinstance(data, dict):
+        data = data.get("data")
+    if isinstance(data, str) and data.startswith("0x"):
+        try:
+            return bytes.fromhex(data[2:])
+        except ValueError:
+            return None
+    if isinstance(data, bytes | bytearray):
+        return bytes(data)
+    message = exc.args[0] if exc.args else None
+    if isinstance(message, bytes):
+        return message
+    if isinstance(message, str):
+        # eth-tester: 'execution reverted: b"\xe2Q}?..."' (the repr of the bytes)
+        prefix = "execution reverted: "
+        tail = message[len(prefix):] if message.startswith(prefix) else message
+        if tail.startswith(("b'", 'b"')):
+            try:
+                value = ast.literal_eval(tail)
+            except (ValueError, SyntaxError):
+                return None
+            if isinstance(value, bytes):
+                return value
+    return None
+
+
+def _display(value: Any, abi_type: str, namer: Namer) -> str:
+    if abi_type == "address":
+        return namer(value)
+    if abi_type == "bytes32" and isinstance(value, bytes):
+        if value in ROLE_NAMES:
+            return ROLE_NAMES[value]
+        text = from_bytes32(value)
+        return text if text.isprintable() and text else "0x" + value.hex()
+    if isinstance(value, bytes):
+        return "0x" + value.hex()
+    return str(value)
+
+
+def _message(name: str, args: dict[str, Any], shown: dict[str, str], namer: Namer) -> tuple[str, str | None]:
+    """A sentence for the errors people meet most; the generic form for the rest."""
+    s = shown
+    messages: dict[str, Callable[[], tuple[str, str | None]]] = {
+        "AccessControlUnauthorizedAccount": lambda: (
+            f"{s['account']} does not hold the {s['neededRole']} role",
+            f"send it as an account with that role, or have the admin run `scf role grant {s['neededRole']} ...`",
+        ),
+        "RegistrySupplierExists": lambda: (f"supplier {s['supplier']} is already registered", None),
+        "RegistrySupplierUnknown": lambda: (f"{s['supplier']} is not a registered supplier", "register it with `scf supplier register`"),
+        "RegistryScoreOutOfRange": lambda: (f"credit score {s['score']} is out of range (0 to 1000)", None),
+        "RegistryStatusInvalid": lambda: (
+            f"supplier {s['supplier']} is {STATUS_NAMES[int(args['current'])]}; that change is not allowed", None
+        ),
+        "RegistryPartNotSupplied": lambda: (f"{s['supplier']} is not registered for part {s['part']}", None),
+        "RegistryAlreadyQualified": lambda: (f"{s['supplier']} is already a substitute for {s['part']}", None),
+        "RegistryNotQualified": lambda: (f"{s['supplier']} is not a substitute for {s['part']}", None),
+        "RegistrySubstituteListFull": lambda: (f"the substitute list of {s['part']} is full ({s['max']})", None),
+        "RegistryPartCountInvalid": lambda: (f"a supplier registers 1 to {s['max']} parts; {s['count']} given", None),
+        "RegistryDuplicatePart": lambda: (f"part {s['part']} is listed twice", None),
+        "RegistryEmptyIdentifier": lambda: ("a name or part code is empty", None),
+        "RegistryZeroAddress": lambda: ("the zero address cannot be registered", None),
+        "ERC20InsufficientBalance": lambda: (
+            f"{s['sender']} holds {format_amount(int(args['balance']), grouping=True)}; "
+            f"{format_amount(int(args['needed']), grouping=True)} needed", None
+        ),
+        "ERC20InsufficientAllowance": lambda: (
+            f"{s['spender']} may spend {format_amount(int(args['allowance']), grouping=True)}; "
+            f"{format_amount(int(args['needed']), grouping=True)} needed",
+            "approve more with `scf token approve`",
+        ),
+    }
+    if name in messages:
+        return messages[name]()
+    inner = ", ".join(f"{k}={v}" for k, v in shown.items())
+    return f"{name}({inner})", None
+
+
+def decode_revert(data: bytes, namer: Namer | None = None) -> ContractRevert | UnknownRevert:
+    """The exception for revert `data`: a `ContractRevert` named after the Solidity error."""
+    namer = namer or (lambda address: address)
+    selector, payload = data[:4], data[4:]
+    if selector == function_signature_to_4byte_selector("Error(string)"):
+        (reason,) = decode(["string"], payload)
+        return ContractRevert("Error", {"reason": reason}, f"reverted: {reason}")
+    if selector == function_signature_to_4byte_selector("Panic(uint256)"):
+        (code,) = decode(["uint256"], payload)
+        reason = PANIC_REASONS.get(code, f"code 0x{code:x}")
+        return ContractRevert("Panic", {"code": code}, f"contract panicked: {reason}")
+    entry = error_table().get(selector)
+    if entry is None:
+        return UnknownRevert(f"reverted with unknown data 0x{data.hex()[:80]}", data)
+    types = [_abi_type(i) for i in entry["inputs"]]
+    try:
+        values = decode(types, payload)
+    except DecodingError:
+        return UnknownRevert(f"reverted with malformed {entry['name']} data", data)
+    args: dict[str, Any] = {}
+    shown: dict[str, str] = {}
+    for param, abi_type, value in zip(entry["inputs"], types, values, strict=True):
+        if abi_type == "address":
+            value = to_checksum_address(value)
+        args[param["name"]] = value
+        shown[param["name"]] = _display(value, abi_type, namer)
+    message, hint = _message(entry["name"], args, shown, namer)
+    return ContractRevert(entry["name"], args, message, hint)

@@ -1,0 +1,232 @@
+"""A session: one chain, one workspace, the aliases and the deployment, and sending.
+
+`open_session(settings, writable=...)` is the one place where the backend is chosen from the
+settings: the embedded chain persisted in the workspace, or a JSON-RPC node.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from eth_typing import ChecksumAddress
+from eth_utils import to_checksum_address
+from web3 import Web3
+from web3.contract.contract import ContractFunction
+from web3.exceptions import TimeExhausted, Web3Exception
+from web3.types import TxReceipt
+
+from .chain.accounts import Accounts
+from .chain.embedded import PersistentPyEVMBackend, embedded_web3
+from .chain.node import TEST_CHAIN_IDS, node_web3
+from .chain.workspace import Workspace
+from .config import Settings
+from .errors import (
+    ConfigurationError,
+    DeploymentError,
+    ScfError,
+    TransactionError,
+)
+from .models import ChainStatus, Deployment, TxResult, timestamp
+from .revert import decode_revert, revert_data
+
+DEPLOYMENT_KEY = "deployment:{chain_id}"
+
+
+class Session:
+    """An open chain and workspace. Create with `open_session`."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        workspace: Workspace,
+        w3: Web3,
+        backend: PersistentPyEVMBackend | None,
+    ) -> None:
+        self.settings = settings
+        self.workspace = workspace
+        self.w3 = w3
+        self.embedded = backend
+        self.chain_id = int(w3.eth.chain_id)
+        self.is_test_chain = backend is not None or self._node_is_test_chain()
+        test_accounts = [to_checksum_address(a) for a in w3.eth.accounts] if self.is_test_chain else []
+        self.accounts = Accounts(workspace, test_accounts)
+
+    def _node_is_test_chain(self) -> bool:
+        if self.chain_id in TEST_CHAIN_IDS:
+            return True
+        try:
+            client = str(self.w3.client_version).lower()
+        except Web3Exception:
+            return False
+        return client.startswith(("anvil", "hardhat", "ganache"))
+
+    @property
+    def backend_name(self) -> str:
+        return "embedded" if self.embedded is not None else "node"
+
+    # deployments
+
+    def deployment(self) -> Deployment:
+        """The deployment recorded for this chain; `DeploymentError` when there is none."""
+        found = self.find_deployment()
+        if found is None:
+            raise DeploymentError(
+                f"nothing is deployed on chain {self.chain_id} for workspace {self.workspace.path}",
+                hint="run `scf deploy` first",
+            )
+        return found
+
+    def find_deployment(self) -> Deployment | None:
+        raw = self.workspace.get(DEPLOYMENT_KEY.format(chain_id=self.chain_id))
+        return Deployment.model_validate(raw) if raw else None
+
+    def record_deployment(self, deployment: Deployment) -> None:
+        self.workspace.put(
+            DEPLOYMENT_KEY.format(chain_id=self.chain_id), deployment.model_dump(mode="json")
+        )
+
+    def is_live(self, deployment: Deployment) -> bool:
+        """Whether every contract of `deployment` still has code on this chain."""
+        return all(self.w3.eth.get_code(c.address) for c in deployment.contracts.values())
+
+    def contract(self, name: str, abi: list[dict[str, Any]]) -> Any:
+        return self.w3.eth.contract(address=self.deployment().address(name), abi=abi)
+
+    # names
+
+    def name_of(self, address: str) -> str:
+        """`alias (0x12…ab)` for a known address, the address otherwise."""
+        alias = self.accounts.name_of(address)
+        return f"{alias} ({address[:6]}…{address[-4:]})" if alias else address
+
+    def decode(self, exc: BaseException) -> ScfError | None:
+        data = revert_data(exc)
+        if data is None:
+            return None
+        return decode_revert(data, namer=lambda a: self.accounts.name_of(a) or a)
+
+    # sending
+
+    def transact(
+        self, call: ContractFunction | Any, sender: str, *, value: int = 0
+    ) -> tuple[TxResult, TxReceipt]:
+        """Send `call` (a contract function, or a constructor) as `sender` (alias or address).
+
+        Reverts raise the decoded named error before anything is sent; a mined failure raises
+        `TransactionError`. Signs locally when a key for the sender is configured.
+        """
+        self._require_writable()
+        address = self.accounts.resolve(sender)
+        params: dict[str, Any] = {"from": address}
+        if value:
+            params["value"] = value
+        key = self.accounts.signer_for(address)
+        try:
+            if key is None:
+                tx_hash = call.transact(params)
+            else:
+                tx = call.build_transaction(
+                    {**params, "nonce": self.w3.eth.get_transaction_count(address, "pending"),
+                     "chainId": self.chain_id}
+                )
+                signed = key.sign_transaction(tx)
+                tx_hash = self.w3.eth.send_raw_transaction(signed.raw_transaction)
+            receipt = self.w3.eth.wait_for_transaction_receipt(tx_hash, timeout=120)
+        except TimeExhausted as exc:
+            raise TransactionError(f"transaction not mined within 120 s: {exc}") from None
+        except ScfError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - web3 and eth-tester raise many kinds
+            decoded = self.decode(exc)
+            if decoded is not None:
+                raise decoded from None
+            if isinstance(exc, ValueError | Web3Exception) or type(exc).__name__ == "TransactionFailed":
+                raise TransactionError(f"transaction refused: {_first_line(exc)}") from None
+            raise
+        if receipt["status"] != 1:
+            raise TransactionError(f"transaction {receipt['transactionHash'].hex()} reverted")
+        return TxResult(
+            tx_hash="0x" + bytes(receipt["transactionHash"]).hex(),
+            block=int(receipt["blockNumber"]),
+            gas_used=int(receipt["gasUsed"]),
+            sender=address,
+        ), receipt
+
+    def call(self, fn: ContractFunction | Any) -> Any:
+        """Read `fn`; a revert raises its decoded named error."""
+        try:
+            return fn.call()
+        except Exception as exc:  # noqa: BLE001
+            decoded = self.decode(exc)
+            if decoded is not None:
+                raise decoded from None
+            raise
+
+    def _require_writable(self) -> None:
+        if not self.workspace.writable:
+            raise ConfigurationError("this session is read-only")
+
+    # time
+
+    def latest_timestamp(self) -> int:
+        return int(self.w3.eth.get_block("latest")["timestamp"])
+
+    def advance_time(self, seconds: int) -> int:
+        """Move the chain's clock forward by `seconds` and mine a block; returns its timestamp."""
+        self._require_writable()
+        if not self.is_test_chain:
+            raise ConfigurationError("time can only be moved on a test chain")
+        if seconds <= 0:
+            raise ConfigurationError("time moves forward only: give a positive duration")
+        target = self.latest_timestamp() + seconds
+        if self.embedded is not None:
+            # eth-tester stamps the next block one second before the requested time
+            self.w3.provider.ethereum_tester.time_travel(target + 1)  # type: ignore[attr-defined]
+        else:
+            self.w3.provider.make_request("evm_setNextBlockTimestamp", [target])  # type: ignore[arg-type]
+            self.w3.provider.make_request("evm_mine", [])  # type: ignore[arg-type]
+        return self.latest_timestamp()
+
+    def status(self) -> ChainStatus:
+        block = self.w3.eth.get_block("latest")
+        return ChainStatus(
+            backend=self.backend_name,
+            chain=self.settings.chain,
+            chain_id=self.chain_id,
+            block=int(block["number"]),
+            timestamp=timestamp(int(block["timestamp"])),
+            test_chain=self.is_test_chain,
+            workspace=str(self.workspace.path),
+            deployment=self.find_deployment(),
+        )
+
+    def close(self) -> None:
+        if self.embedded is not None and self.workspace.writable:
+            self.embedded.flush()
+        self.workspace.close()
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0][:200] if text else type(exc).__name__
+
+
+@contextmanager
+def open_session(settings: Settings, *, writable: bool) -> Iterator[Session]:
+    """Open the workspace and the chain `settings` name. Writers hold the workspace lock."""
+    workspace = Workspace(settings.workspace, writable=writable)
+    try:
+        if settings.is_embedded:
+            w3, backend = embedded_web3(workspace.db, writable=writable)
+        else:
+            w3, backend = node_web3(settings.chain), None
+        session = Session(settings, workspace, w3, backend)
+    except BaseException:
+        workspace.close()
+        raise
+    try:
+        yield session
+    finally:
+        session.close()

@@ -1,0 +1,1 @@
+"""The `scf` command: parsing and rendering over `chain_client`, nothing more."""

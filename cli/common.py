@@ -1,0 +1,140 @@
+"""Shared by every command group: global options, sessions, output and the error edge."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from pydantic import BaseModel
+from rich.console import Console
+from rich.table import Table
+from typer.core import TyperGroup
+
+from chain_client.config import Settings
+from chain_client.errors import ContractRevert, ScfError
+from chain_client.session import Session, open_session
+
+console = Console()
+err_console = Console(stderr=True)
+
+JSON_FLAG = "--json"
+
+By = Annotated[
+    str | None,
+    typer.Option("--by", help="Sender: an alias or address (default: the natural sender)."),
+]
+
+
+@dataclass
+class State:
+    """What the app callback parsed, handed to every command through the click context."""
+
+    settings: Settings
+    json: bool = False
+
+
+def report(error: ScfError, *, as_json: bool) -> None:
+    """Show a domain error as one line on stderr, or one JSON object on stdout with --json."""
+    if as_json:
+        body: dict[str, Any] = {"type": type(error).__name__, "message": str(error)}
+        if isinstance(error, ContractRevert):
+            body["error"] = error.error_name
+            body["arguments"] = {k: _jsonable(v) for k, v in error.arguments.items()}
+        print(json.dumps({"ok": False, "error": body}))
+    else:
+        err_console.print(f"[bold red]error:[/] {error}", highlight=False, soft_wrap=True)
+
+
+class ScfGroup(TyperGroup):
+    """The root group: accepts --json anywhere, and turns `ScfError` into one clear line."""
+
+    def parse_args(self, ctx: typer.Context, args: list[str]) -> list[str]:  # type: ignore[override]
+        cut = args.index("--") if "--" in args else len(args)
+        if JSON_FLAG in args[:cut]:
+            ctx.meta["scf_json"] = True
+            args = [a for i, a in enumerate(args) if not (i < cut and a == JSON_FLAG)]
+        return super().parse_args(ctx, args)
+
+    def invoke(self, ctx: typer.Context) -> Any:  # type: ignore[override]
+        try:
+            return super().invoke(ctx)
+        except ScfError as error:
+            report(error, as_json=bool(ctx.meta.get("scf_json")) or _json_state(ctx))
+            raise typer.Exit(1) from None
+
+
+def _json_state(ctx: typer.Context) -> bool:
+    obj = ctx.find_root().obj
+    return isinstance(obj, State) and obj.json
+
+
+def state(ctx: typer.Context) -> State:
+    obj = ctx.find_root().obj
+    assert isinstance(obj, State), "the app callback sets the state"
+    return obj
+
+
+@contextmanager
+def session(ctx: typer.Context, *, writable: bool) -> Iterator[Session]:
+    with open_session(state(ctx).settings, writable=writable) as opened:
+        yield opened
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, BaseModel):
+        return value.model_dump(mode="json")
+    if isinstance(value, bytes):
+        return "0x" + value.hex()
+    if isinstance(value, list | tuple):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _jsonable(v) for k, v in value.items()}
+    if isinstance(value, Path):
+        return str(value)
+    return value
+
+
+def emit_json(data: Any) -> None:
+    print(json.dumps(_jsonable(data), indent=2, sort_keys=False, default=str))
+
+
+def output(ctx: typer.Context, data: Any, human: Any = None) -> None:
+    """Print `data` as JSON with --json; otherwise print `human` (text or a rich renderable)."""
+    if state(ctx).json:
+        emit_json(data)
+    elif human is not None:
+        console.print(human, highlight=False)
+
+
+def table(title: str | None, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> Table:
+    t = Table(title=title, title_justify="left", show_edge=False, header_style="bold")
+    for column in columns:
+        t.add_column(column, justify="right" if column in NUMERIC_COLUMNS else "left")
+    for row in rows:
+        t.add_row(*(str(c) for c in row))
+    return t
+
+
+NUMERIC_COLUMNS = {"capacity", "committed", "score", "balance", "amount", "block", "gas", "index"}
+
+
+def fail(message: str) -> None:
+    """Stop with one line and exit code 1 (for problems found by the CLI itself)."""
+    raise ScfError(message)
+
+
+def entry() -> None:
+    """Console-script entry: run the app; ScfError never escapes as a traceback."""
+    from .main import app
+
+    try:
+        app()
+    except ScfError as error:  # raised outside a command (e.g. while parsing settings)
+        report(error, as_json=JSON_FLAG in sys.argv)
+        sys.exit(1)

@@ -1,0 +1,118 @@
+"""`scf supplier register|rate|suspend|reinstate|qualify|withdraw|list|show`."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from chain_client.contracts import Registry
+from chain_client.contracts.registry import MAX_SCORE
+from chain_client.errors import InputError
+from chain_client.units import format_amount, parse_amount
+
+from .common import By, output, session
+from .render import supplier_detail, suppliers_table
+
+app = typer.Typer(help="Registered suppliers and substitute lists.", no_args_is_help=True)
+
+Supplier = Annotated[str, typer.Argument(help="The supplier: an alias or address.")]
+
+
+@app.command("register")
+def register_command(
+    ctx: typer.Context,
+    account: Supplier,
+    name: Annotated[str, typer.Option(help="Display name (at most 31 bytes).")],
+    part: Annotated[list[str], typer.Option("--part", help="A part code it supplies (repeat for more).")],
+    capacity: Annotated[str, typer.Option(help='Total value of open orders it can carry, e.g. "8000000.00".')],
+    score: Annotated[
+        int | None, typer.Option(help="Credit score 0-1000, set right after by the rater.")
+    ] = None,
+    by: By = None,
+) -> None:
+    """Register a supplier (sent by the registrar; the score by the rater)."""
+    units = parse_amount(capacity, field="capacity")
+    if score is not None and not 0 <= score <= MAX_SCORE:
+        raise InputError(f"score {score} is out of range: 0 to {MAX_SCORE}")
+    with session(ctx, writable=True) as s:
+        registry = Registry(s)
+        results = [registry.register(account, name, part, units, sender=by or "registrar")]
+        if score is not None:
+            results.append(registry.rate(account, score))
+        record = registry.supplier(account)
+        output(ctx, {"supplier": record, "transactions": results},
+               f"registered {s.name_of(record.address)} as {record.name!r}: parts {', '.join(record.parts)}, "
+               f"capacity {format_amount(record.capacity, grouping=True)}, score {record.score}")
+
+
+@app.command("rate")
+def rate_command(
+    ctx: typer.Context, account: Supplier,
+    score: Annotated[int, typer.Argument(help="Credit score, 0 to 1000.")], by: By = None,
+) -> None:
+    """Set a supplier's credit score (sent by the rater)."""
+    with session(ctx, writable=True) as s:
+        result = Registry(s).rate(account, score, sender=by or "rater")
+        output(ctx, result, f"{s.name_of(s.accounts.resolve(account))} rated {score}")
+
+
+@app.command("suspend")
+def suspend_command(ctx: typer.Context, account: Supplier, by: By = None) -> None:
+    """Suspend a supplier: it can no longer be paid or stand in (sent by the registrar)."""
+    with session(ctx, writable=True) as s:
+        result = Registry(s).suspend(account, sender=by or "registrar")
+        output(ctx, result, f"{s.name_of(s.accounts.resolve(account))} suspended")
+
+
+@app.command("reinstate")
+def reinstate_command(ctx: typer.Context, account: Supplier, by: By = None) -> None:
+    """Return a suspended supplier to Active (sent by the registrar)."""
+    with session(ctx, writable=True) as s:
+        result = Registry(s).reinstate(account, sender=by or "registrar")
+        output(ctx, result, f"{s.name_of(s.accounts.resolve(account))} reinstated")
+
+
+@app.command("qualify")
+def qualify_command(
+    ctx: typer.Context,
+    part: Annotated[str, typer.Argument(help="The part code.")],
+    supplier: Annotated[str, typer.Option("--supplier", help="The supplier opting in; it sends the transaction.")],
+) -> None:
+    """A supplier opts in as a substitute for a part, with its own transaction."""
+    with session(ctx, writable=True) as s:
+        registry = Registry(s)
+        result = registry.qualify(part, supplier=supplier)
+        position = registry.substitutes(part).index(s.accounts.resolve(supplier)) + 1
+        output(ctx, result, f"{supplier} is substitute #{position} for {part}")
+
+
+@app.command("withdraw")
+def withdraw_command(
+    ctx: typer.Context,
+    part: Annotated[str, typer.Argument(help="The part code.")],
+    supplier: Annotated[str, typer.Option("--supplier", help="The supplier leaving the list.")],
+) -> None:
+    """A supplier leaves a part's substitute list."""
+    with session(ctx, writable=True) as s:
+        result = Registry(s).withdraw_qualification(part, supplier=supplier)
+        output(ctx, result, f"{supplier} is no longer a substitute for {part}")
+
+
+@app.command("list")
+def list_command(ctx: typer.Context) -> None:
+    """Every registered supplier."""
+    with session(ctx, writable=False) as s:
+        suppliers = Registry(s).suppliers()
+        output(ctx, suppliers, suppliers_table(s, suppliers) if suppliers else "no suppliers registered")
+
+
+@app.command("show")
+def show_command(ctx: typer.Context, account: Supplier) -> None:
+    """One supplier, with the parts it stands in for."""
+    with session(ctx, writable=False) as s:
+        registry = Registry(s)
+        record = registry.supplier(account)
+        substitute_for = [p for p in record.parts if record.address in registry.substitutes(p)]
+        output(ctx, {**record.model_dump(mode="json"), "substitute_for": substitute_for},
+               supplier_detail(s, record, substitute_for))

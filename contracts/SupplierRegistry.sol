@@ -1,0 +1,165 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.24;
+
+import {AccessControlDefaultAdminRules} from
+    "@openzeppelin/contracts/access/extensions/AccessControlDefaultAdminRules.sol";
+import {ISupplierRegistry} from "./interfaces/ISupplierRegistry.sol";
+
+/// @title SupplierRegistry
+/// @notice Registered suppliers and, per part, the bounded ordered list of substitutes that
+/// opted in. No function loops over all suppliers.
+contract SupplierRegistry is AccessControlDefaultAdminRules, ISupplierRegistry {
+    /// @notice Role that onboards, suspends and reinstates suppliers.
+    bytes32 public constant REGISTRAR_ROLE = keccak256("REGISTRAR_ROLE");
+    /// @notice Role that sets credit scores.
+    bytes32 public constant RATER_ROLE = keccak256("RATER_ROLE");
+
+    /// @notice Most parts one supplier registers with, and most substitutes per part.
+    uint256 public constant MAX_PARTS = 16;
+    /// @notice Most substitutes on one part's list.
+    uint256 public constant MAX_SUBSTITUTES = 16;
+    /// @notice Highest credit score.
+    uint16 public constant MAX_SCORE = 1000;
+
+    mapping(address supplier => Supplier) private _suppliers;
+    mapping(address supplier => bytes32[]) private _parts;
+    mapping(address supplier => mapping(bytes32 part => bool)) private _supplies;
+    mapping(bytes32 part => address[]) private _substitutes;
+    mapping(bytes32 part => mapping(address supplier => bool)) private _qualified;
+    address[] private _all;
+
+    /// @param adminDelay Delay before a proposed new admin may accept the admin role.
+    /// @param admin Initial holder of the admin role.
+    constructor(uint48 adminDelay, address admin) AccessControlDefaultAdminRules(adminDelay, admin) {}
+
+    /// @inheritdoc ISupplierRegistry
+    function register(address account, bytes32 name, bytes32[] calldata parts, uint256 capacity)
+        external
+        onlyRole(REGISTRAR_ROLE)
+    {
+        if (account == address(0)) revert RegistryZeroAddress();
+        if (_suppliers[account].status != Status.None) revert RegistrySupplierExists(account);
+        if (name == bytes32(0)) revert RegistryEmptyIdentifier();
+        if (parts.length == 0 || parts.length > MAX_PARTS) {
+            revert RegistryPartCountInvalid(parts.length, MAX_PARTS);
+        }
+        for (uint256 i = 0; i < parts.length; ++i) {
+            bytes32 part = parts[i];
+            if (part == bytes32(0)) revert RegistryEmptyIdentifier();
+            if (_supplies[account][part]) revert RegistryDuplicatePart(part);
+            _supplies[account][part] = true;
+            _parts[account].push(part);
+        }
+        _suppliers[account] = Supplier({
+            name: name,
+            capacity: capacity,
+            committed: 0,
+            score: 0,
+            status: Status.Active,
+            registeredAt: uint64(block.timestamp)
+        });
+        _all.push(account);
+        emit SupplierRegistered(account, name, parts, capacity);
+        emit SupplierStatusChanged(account, Status.None, Status.Active);
+    }
+
+    /// @inheritdoc ISupplierRegistry
+    function rate(address account, uint16 score) external onlyRole(RATER_ROLE) {
+        Supplier storage s = _registered(account);
+        if (score > MAX_SCORE) revert RegistryScoreOutOfRange(score);
+        uint16 previous = s.score;
+        s.score = score;
+        emit SupplierRated(account, previous, score);
+    }
+
+    /// @inheritdoc ISupplierRegistry
+    function suspend(address account) external onlyRole(REGISTRAR_ROLE) {
+        Status current = _registered(account).status;
+        if (current == Status.Suspended) revert RegistryStatusInvalid(account, current);
+        _setStatus(account, Status.Suspended);
+    }
+
+    /// @inheritdoc ISupplierRegistry
+    function reinstate(address account) external onlyRole(REGISTRAR_ROLE) {
+        Status current = _registered(account).status;
+        if (current != Status.Suspended) revert RegistryStatusInvalid(account, current);
+        _setStatus(account, Status.Active);
+    }
+
+    /// @inheritdoc ISupplierRegistry
+    function qualify(bytes32 part) external {
+        Status current = _registered(msg.sender).status;
+        if (current != Status.Active) revert RegistryStatusInvalid(msg.sender, current);
+        if (!_supplies[msg.sender][part]) revert RegistryPartNotSupplied(msg.sender, part);
+        if (_qualified[part][msg.sender]) revert RegistryAlreadyQualified(msg.sender, part);
+        address[] storage list = _substitutes[part];
+        if (list.length >= MAX_SUBSTITUTES) revert RegistrySubstituteListFull(part, MAX_SUBSTITUTES);
+        _qualified[part][msg.sender] = true;
+        list.push(msg.sender);
+        emit SubstituteQualified(part, msg.sender, list.length - 1);
+    }
+
+    /// @inheritdoc ISupplierRegistry
+    function withdrawQualification(bytes32 part) external {
+        if (!_qualified[part][msg.sender]) revert RegistryNotQualified(msg.sender, part);
+        address[] storage list = _substitutes[part];
+        uint256 length = list.length;
+        uint256 i = 0;
+        while (list[i] != msg.sender) ++i;
+        // Shift the tail left so the remaining substitutes keep their order (ties are broken
+        // by list order); the list holds at most MAX_SUBSTITUTES entries.
+        for (; i + 1 < length; ++i) {
+            list[i] = list[i + 1];
+        }
+        list.pop();
+        _qualified[part][msg.sender] = false;
+        emit SubstituteWithdrawn(part, msg.sender);
+    }
+
+    /// @inheritdoc ISupplierRegistry
+    function supplier(address account) external view returns (Supplier memory) {
+        return _suppliers[account];
+    }
+
+    /// @inheritdoc ISupplierRegistry
+    function partsOf(address account) external view returns (bytes32[] memory) {
+        return _parts[account];
+    }
+
+    /// @inheritdoc ISupplierRegistry
+    function supplies(address account, bytes32 part) external view returns (bool) {
+        return _supplies[account][part];
+    }
+
+    /// @inheritdoc ISupplierRegistry
+    function substitutes(bytes32 part) external view returns (address[] memory) {
+        return _substitutes[part];
+    }
+
+    /// @inheritdoc ISupplierRegistry
+    function statusOf(address account) external view returns (Status) {
+        return _suppliers[account].status;
+    }
+
+    /// @inheritdoc ISupplierRegistry
+    function supplierCount() external view returns (uint256) {
+        return _all.length;
+    }
+
+    /// @inheritdoc ISupplierRegistry
+    function supplierAt(uint256 index) external view returns (address) {
+        return _all[index];
+    }
+
+    function _registered(address account) private view returns (Supplier storage s) {
+        s = _suppliers[account];
+        if (s.status == Status.None) revert RegistrySupplierUnknown(account);
+    }
+
+    function _setStatus(address account, Status next) private {
+        Supplier storage s = _suppliers[account];
+        Status previous = s.status;
+        s.status = next;
+        emit SupplierStatusChanged(account, previous, next);
+    }
+}

@@ -1,0 +1,131 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.24;
+
+/// @title Supplier registry
+/// @notice Who may be paid for R&D work and who may stand in for a disrupted supplier: each
+/// supplier's parts, capacity, credit score and status, and per part a bounded, ordered list
+/// of substitutes that joined by their own transaction.
+interface ISupplierRegistry {
+    /// @notice A supplier's standing. `None` means not registered.
+    enum Status {
+        None,
+        Active,
+        Disrupted,
+        Suspended
+    }
+
+    /// @notice One registered supplier.
+    /// @param name Short display name.
+    /// @param capacity Total value of open orders the supplier can carry.
+    /// @param committed Value of open orders currently assigned to the supplier.
+    /// @param score Credit score, 0 to 1000.
+    /// @param status Current status.
+    /// @param registeredAt Timestamp of registration.
+    struct Supplier {
+        bytes32 name;
+        uint256 capacity;
+        uint256 committed;
+        uint16 score;
+        Status status;
+        uint64 registeredAt;
+    }
+
+    /// @notice Emitted when `supplier` is registered with its parts and capacity.
+    event SupplierRegistered(address indexed supplier, bytes32 name, bytes32[] parts, uint256 capacity);
+
+    /// @notice Emitted when a rater changes `supplier`'s credit score.
+    event SupplierRated(address indexed supplier, uint16 previousScore, uint16 score);
+
+    /// @notice Emitted when `supplier`'s status changes.
+    event SupplierStatusChanged(address indexed supplier, Status previous, Status current);
+
+    /// @notice Emitted when `supplier` opts in as a substitute for `part` at `position` (from 0).
+    event SubstituteQualified(bytes32 indexed part, address indexed supplier, uint256 position);
+
+    /// @notice Emitted when `supplier` leaves the substitute list of `part`.
+    event SubstituteWithdrawn(bytes32 indexed part, address indexed supplier);
+
+    /// @notice Thrown when registering the zero address.
+    error RegistryZeroAddress();
+
+    /// @notice Thrown when registering an address that is already registered.
+    error RegistrySupplierExists(address supplier);
+
+    /// @notice Thrown when an address that is not registered is used as a supplier.
+    error RegistrySupplierUnknown(address supplier);
+
+    /// @notice Thrown when a registration names no part, or more than `max` parts.
+    error RegistryPartCountInvalid(uint256 count, uint256 max);
+
+    /// @notice Thrown when a name or part code is empty.
+    error RegistryEmptyIdentifier();
+
+    /// @notice Thrown when a registration lists `part` twice.
+    error RegistryDuplicatePart(bytes32 part);
+
+    /// @notice Thrown when a credit score above 1000 is given.
+    error RegistryScoreOutOfRange(uint256 score);
+
+    /// @notice Thrown when a status change is asked of a supplier whose status does not allow it.
+    error RegistryStatusInvalid(address supplier, Status current);
+
+    /// @notice Thrown when a supplier opts in for a part it is not registered for.
+    error RegistryPartNotSupplied(address supplier, bytes32 part);
+
+    /// @notice Thrown when a supplier opts in for a part whose list it is already on.
+    error RegistryAlreadyQualified(address supplier, bytes32 part);
+
+    /// @notice Thrown when a supplier leaves a list it is not on.
+    error RegistryNotQualified(address supplier, bytes32 part);
+
+    /// @notice Thrown when the substitute list of `part` already holds `max` suppliers.
+    error RegistrySubstituteListFull(bytes32 part, uint256 max);
+
+    /// @notice Registers `supplier` as Active with score 0.
+    /// @dev Caller: registrar role. Requires a new non-zero address, a non-empty name and 1 to
+    /// 16 distinct non-empty part codes. Emits `SupplierRegistered` and `SupplierStatusChanged`.
+    function register(address supplier, bytes32 name, bytes32[] calldata parts, uint256 capacity) external;
+
+    /// @notice Sets `supplier`'s credit score (0 to 1000).
+    /// @dev Caller: rater role. Requires a registered supplier. Emits `SupplierRated`.
+    function rate(address supplier, uint16 score) external;
+
+    /// @notice Suspends an Active or Disrupted supplier: it can no longer be paid or substitute.
+    /// @dev Caller: registrar role. Emits `SupplierStatusChanged`.
+    function suspend(address supplier) external;
+
+    /// @notice Returns a Suspended supplier to Active.
+    /// @dev Caller: registrar role. Emits `SupplierStatusChanged`.
+    function reinstate(address supplier) external;
+
+    /// @notice The caller joins the end of `part`'s substitute list: its standing consent to
+    /// advance terms under the published policy.
+    /// @dev Caller: the supplier itself, Active and registered for `part`; at most 16 per list.
+    /// Emits `SubstituteQualified`.
+    function qualify(bytes32 part) external;
+
+    /// @notice The caller leaves `part`'s substitute list; the others keep their order.
+    /// @dev Caller: a supplier on the list. Emits `SubstituteWithdrawn`.
+    function withdrawQualification(bytes32 part) external;
+
+    /// @notice The record of `supplier` (status `None` when not registered).
+    function supplier(address supplier) external view returns (Supplier memory);
+
+    /// @notice The part codes `supplier` registered with.
+    function partsOf(address supplier) external view returns (bytes32[] memory);
+
+    /// @notice Whether `supplier` is registered for `part`.
+    function supplies(address supplier, bytes32 part) external view returns (bool);
+
+    /// @notice `part`'s substitute list, in order.
+    function substitutes(bytes32 part) external view returns (address[] memory);
+
+    /// @notice Current status of `supplier`.
+    function statusOf(address supplier) external view returns (Status);
+
+    /// @notice Number of suppliers ever registered.
+    function supplierCount() external view returns (uint256);
+
+    /// @notice The `index`-th registered supplier (from 0, in order of registration).
+    function supplierAt(uint256 index) external view returns (address);
+}
