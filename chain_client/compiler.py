@@ -25,6 +25,7 @@ from .errors import CompilationError
 
 SOLC_VERSION = "0.8.37"
 from .artifacts import ARTIFACTS_DIR  # noqa: E402
+
 SHIM = PACKAGE_DIR / "solc_shim" / "solc"
 OPENZEPPELIN = "@openzeppelin/contracts"
 
@@ -33,9 +34,7 @@ SETTINGS: dict[str, Any] = {
     "optimizer": {"enabled": True, "runs": 200},
     "viaIR": False,
     "metadata": {"bytecodeHash": "none", "appendCBOR": False},
-    "outputSelection": {
-        "*": {"*": ["abi", "evm.bytecode.object", "evm.deployedBytecode.object"]}
-    },
+    "outputSelection": {"*": {"*": ["abi", "evm.bytecode.object", "evm.deployedBytecode.object"]}},
 }
 
 
@@ -93,9 +92,7 @@ def _openzeppelin_version() -> str:
     modules = find_node_modules()
     package = modules / OPENZEPPELIN / "package.json" if modules else None
     if package is None or not package.is_file():
-        raise CompilationError(
-            f"npm package {OPENZEPPELIN} not found", hint="run scripts/setup"
-        )
+        raise CompilationError(f"npm package {OPENZEPPELIN} not found", hint="run scripts/setup")
     return str(json.loads(package.read_text())["version"])
 
 
@@ -155,7 +152,11 @@ def compile_contracts(contracts_dir: Path | None = None) -> dict[str, dict[str, 
                 "abi": out["abi"],
                 "bytecode": "0x" + bytecode,
                 "deployedBytecode": "0x" + out["evm"]["deployedBytecode"]["object"],
-                "compiler": {"version": SOLC_VERSION, "settings": SETTINGS, "openzeppelin": openzeppelin},
+                "compiler": {
+                    "version": SOLC_VERSION,
+                    "settings": SETTINGS,
+                    "openzeppelin": openzeppelin,
+                },
                 "sourceHash": digest,
             }
     return artifacts
@@ -167,7 +168,9 @@ def _first_error(exc: SolcError) -> str:
     return " ".join(lines[:2]) if lines else "solc failed"
 
 
-def write_artifacts(artifacts: dict[str, dict[str, Any]], out_dir: Path = ARTIFACTS_DIR) -> list[Path]:
+def write_artifacts(
+    artifacts: dict[str, dict[str, Any]], out_dir: Path = ARTIFACTS_DIR
+) -> list[Path]:
     """Replace the artifacts in `out_dir` with `artifacts`; returns the files written."""
     out_dir.mkdir(parents=True, exist_ok=True)
     for stale in out_dir.glob("*.json"):

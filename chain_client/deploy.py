@@ -20,8 +20,20 @@ TOKEN_SYMBOL = "SCF"
 #: Delay before a proposed new admin may take the admin role (two-step transfer).
 DEFAULT_ADMIN_DELAY = 2 * 86400
 ERC20_MIN_ABI = [
-    {"type": "function", "name": "decimals", "inputs": [], "outputs": [{"type": "uint8", "name": ""}], "stateMutability": "view"},
-    {"type": "function", "name": "totalSupply", "inputs": [], "outputs": [{"type": "uint256", "name": ""}], "stateMutability": "view"},
+    {
+        "type": "function",
+        "name": "decimals",
+        "inputs": [],
+        "outputs": [{"type": "uint8", "name": ""}],
+        "stateMutability": "view",
+    },
+    {
+        "type": "function",
+        "name": "totalSupply",
+        "inputs": [],
+        "outputs": [{"type": "uint256", "name": ""}],
+        "stateMutability": "view",
+    },
 ]
 
 Progress = Callable[[str], None]

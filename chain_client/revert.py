@@ -76,7 +76,7 @@ def revert_data(exc: BaseException) -> bytes | None:
     if isinstance(message, str):
         # eth-tester: 'execution reverted: b"\xe2Q}?..."' (the repr of the bytes)
         prefix = "execution reverted: "
-        tail = message[len(prefix):] if message.startswith(prefix) else message
+        tail = message[len(prefix) :] if message.startswith(prefix) else message
         if tail.startswith(("b'", 'b"')):
             try:
                 value = ast.literal_eval(tail)
@@ -100,31 +100,58 @@ def _display(value: Any, abi_type: str, namer: Namer) -> str:
     return str(value)
 
 
-def _message(name: str, args: dict[str, Any], shown: dict[str, str], namer: Namer) -> tuple[str, str | None]:
+def _message(
+    name: str, args: dict[str, Any], shown: dict[str, str], namer: Namer
+) -> tuple[str, str | None]:
     """A sentence for the errors people meet most; the generic form for the rest."""
     s = shown
     messages: dict[str, Callable[[], tuple[str, str | None]]] = {
         "AccessControlUnauthorizedAccount": lambda: (
             f"{s['account']} does not hold the {s['neededRole']} role",
-            f"send it as an account with that role, or have the admin run `scf role grant {s['neededRole']} ...`",
+            "send it as an account with that role, or have the admin run "
+            f"`scf role grant {s['neededRole']} ...`",
         ),
         "RegistrySupplierExists": lambda: (f"supplier {s['supplier']} is already registered", None),
-        "RegistrySupplierUnknown": lambda: (f"{s['supplier']} is not a registered supplier", "register it with `scf supplier register`"),
-        "RegistryScoreOutOfRange": lambda: (f"credit score {s['score']} is out of range (0 to 1000)", None),
-        "RegistryStatusInvalid": lambda: (
-            f"supplier {s['supplier']} is {STATUS_NAMES[int(args['current'])]}; that change is not allowed", None
+        "RegistrySupplierUnknown": lambda: (
+            f"{s['supplier']} is not a registered supplier",
+            "register it with `scf supplier register`",
         ),
-        "RegistryPartNotSupplied": lambda: (f"{s['supplier']} is not registered for part {s['part']}", None),
-        "RegistryAlreadyQualified": lambda: (f"{s['supplier']} is already a substitute for {s['part']}", None),
-        "RegistryNotQualified": lambda: (f"{s['supplier']} is not a substitute for {s['part']}", None),
-        "RegistrySubstituteListFull": lambda: (f"the substitute list of {s['part']} is full ({s['max']})", None),
-        "RegistryPartCountInvalid": lambda: (f"a supplier registers 1 to {s['max']} parts; {s['count']} given", None),
+        "RegistryScoreOutOfRange": lambda: (
+            f"credit score {s['score']} is out of range (0 to 1000)",
+            None,
+        ),
+        "RegistryStatusInvalid": lambda: (
+            f"supplier {s['supplier']} is {STATUS_NAMES[int(args['current'])]}; "
+            "that change is not allowed",
+            None,
+        ),
+        "RegistryPartNotSupplied": lambda: (
+            f"{s['supplier']} is not registered for part {s['part']}",
+            None,
+        ),
+        "RegistryAlreadyQualified": lambda: (
+            f"{s['supplier']} is already a substitute for {s['part']}",
+            None,
+        ),
+        "RegistryNotQualified": lambda: (
+            f"{s['supplier']} is not a substitute for {s['part']}",
+            None,
+        ),
+        "RegistrySubstituteListFull": lambda: (
+            f"the substitute list of {s['part']} is full ({s['max']})",
+            None,
+        ),
+        "RegistryPartCountInvalid": lambda: (
+            f"a supplier registers 1 to {s['max']} parts; {s['count']} given",
+            None,
+        ),
         "RegistryDuplicatePart": lambda: (f"part {s['part']} is listed twice", None),
         "RegistryEmptyIdentifier": lambda: ("a name or part code is empty", None),
         "RegistryZeroAddress": lambda: ("the zero address cannot be registered", None),
         "ERC20InsufficientBalance": lambda: (
             f"{s['sender']} holds {format_amount(int(args['balance']), grouping=True)}; "
-            f"{format_amount(int(args['needed']), grouping=True)} needed", None
+            f"{format_amount(int(args['needed']), grouping=True)} needed",
+            None,
         ),
         "ERC20InsufficientAllowance": lambda: (
             f"{s['spender']} may spend {format_amount(int(args['allowance']), grouping=True)}; "

@@ -55,7 +55,9 @@ def revoke(session: Session, role: str, account: str, *, sender: str = "admin") 
 
 
 def has_role(session: Session, role: str, account: str) -> bool:
-    fn = _contract(session, role).functions.hasRole(role_id(role), session.accounts.resolve(account))
+    fn = _contract(session, role).functions.hasRole(
+        role_id(role), session.accounts.resolve(account)
+    )
     return bool(session.call(fn))
 
 

@@ -10,19 +10,19 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from eth_typing import ChecksumAddress
 from eth_utils import to_checksum_address
 from web3 import Web3
 from web3.contract.contract import ContractFunction
 from web3.exceptions import TimeExhausted, Web3Exception
 from web3.types import TxReceipt
 
-from .chain.accounts import Accounts
+from .chain.accounts import Accounts, key_env_name
 from .chain.embedded import PersistentPyEVMBackend, embedded_web3
 from .chain.node import TEST_CHAIN_IDS, node_web3
 from .chain.workspace import Workspace
 from .config import Settings
 from .errors import (
+    AccountError,
     ConfigurationError,
     DeploymentError,
     ScfError,
@@ -50,8 +50,11 @@ class Session:
         self.embedded = backend
         self.chain_id = int(w3.eth.chain_id)
         self.is_test_chain = backend is not None or self._node_is_test_chain()
-        test_accounts = [to_checksum_address(a) for a in w3.eth.accounts] if self.is_test_chain else []
+        test_accounts = (
+            [to_checksum_address(a) for a in w3.eth.accounts] if self.is_test_chain else []
+        )
         self.accounts = Accounts(workspace, test_accounts)
+        self._unlocked: set[str] | None = None
 
     def _node_is_test_chain(self) -> bool:
         if self.chain_id in TEST_CHAIN_IDS:
@@ -123,13 +126,22 @@ class Session:
         if value:
             params["value"] = value
         key = self.accounts.signer_for(address)
+        if key is None and address not in self._node_keys():
+            alias = self.accounts.name_of(address) or sender
+            raise AccountError(
+                f"no key to sign for {alias} ({address}): the chain does not hold it",
+                hint=f"set {key_env_name(alias)} or add a keystore with `scf accounts add`",
+            )
         try:
             if key is None:
                 tx_hash = call.transact(params)
             else:
                 tx = call.build_transaction(
-                    {**params, "nonce": self.w3.eth.get_transaction_count(address, "pending"),
-                     "chainId": self.chain_id}
+                    {
+                        **params,
+                        "nonce": self.w3.eth.get_transaction_count(address, "pending"),
+                        "chainId": self.chain_id,
+                    }
                 )
                 signed = key.sign_transaction(tx)
                 tx_hash = self.w3.eth.send_raw_transaction(signed.raw_transaction)
@@ -142,7 +154,10 @@ class Session:
             decoded = self.decode(exc)
             if decoded is not None:
                 raise decoded from None
-            if isinstance(exc, ValueError | Web3Exception) or type(exc).__name__ == "TransactionFailed":
+            if (
+                isinstance(exc, ValueError | Web3Exception)
+                or type(exc).__name__ == "TransactionFailed"
+            ):
                 raise TransactionError(f"transaction refused: {_first_line(exc)}") from None
             raise
         if receipt["status"] != 1:
@@ -153,6 +168,12 @@ class Session:
             gas_used=int(receipt["gasUsed"]),
             sender=address,
         ), receipt
+
+    def _node_keys(self) -> set[str]:
+        """Addresses whose keys the chain itself holds (eth_accounts)."""
+        if self._unlocked is None:
+            self._unlocked = {to_checksum_address(a) for a in self.w3.eth.accounts}
+        return self._unlocked
 
     def call(self, fn: ContractFunction | Any) -> Any:
         """Read `fn`; a revert raises its decoded named error."""

@@ -11,8 +11,8 @@ import re
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
-from eth_utils import is_address, is_checksum_address, keccak, to_checksum_address
 from eth_typing import ChecksumAddress
+from eth_utils import is_address, is_checksum_address, keccak, to_checksum_address
 
 from .errors import InputError
 
@@ -25,12 +25,12 @@ _DURATION_SECONDS = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
 
 def parse_amount(text: str | int | Decimal, *, field: str = "amount") -> int:
     """Parse a non-negative decimal string with at most 2 decimals into smallest units."""
-    if isinstance(text, bool) or isinstance(text, float):
-        raise InputError(f"{field} must be a decimal string such as \"1250.00\", not {text!r}")
+    if isinstance(text, bool | float):
+        raise InputError(f'{field} must be a decimal string such as "1250.00", not {text!r}')
     raw = str(text).strip().replace(",", "") if isinstance(text, str) else str(text)
     if not _AMOUNT.match(raw):
         raise InputError(
-            f"{field} {text!r} is not an amount: use a non-negative decimal such as \"1250.00\""
+            f'{field} {text!r} is not an amount: use a non-negative decimal such as "1250.00"'
         )
     try:
         value = Decimal(raw)

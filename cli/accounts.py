@@ -48,10 +48,15 @@ def list_command(ctx: typer.Context) -> None:
                 "balance": format_amount(balance) if balance is not None else None,
             }
             data.append(entry)
-            rows.append((
-                name, target.describe(), address or "-", ", ".join(entry["roles"]) or "-",
-                format_amount(balance, grouping=True) if balance is not None else "-",
-            ))
+            rows.append(
+                (
+                    name,
+                    target.describe(),
+                    address or "-",
+                    ", ".join(entry["roles"]) or "-",
+                    format_amount(balance, grouping=True) if balance is not None else "-",
+                )
+            )
         output(ctx, data, table(None, ["alias", "account", "address", "roles", "balance"], rows))
 
 
@@ -69,5 +74,8 @@ def add_command(
     with session(ctx, writable=True) as s:
         s.accounts.add(name, parsed, keystore=keystore)
         address = s.accounts.resolve(name)
-        output(ctx, {"alias": name, "target": parsed.describe(), "address": address},
-               f"{name} -> {parsed.describe()} ({address})")
+        output(
+            ctx,
+            {"alias": name, "target": parsed.describe(), "address": address},
+            f"{name} -> {parsed.describe()} ({address})",
+        )

@@ -24,7 +24,12 @@ def status_command(ctx: typer.Context) -> None:
             ("time", status.timestamp.isoformat()),
             ("test chain", "yes" if status.test_chain else "no"),
             ("workspace", status.workspace),
-            ("deployment", f"block {status.deployment.block}" if status.deployment else "none (run `scf deploy`)"),
+            (
+                "deployment",
+                f"block {status.deployment.block}"
+                if status.deployment
+                else "none (run `scf deploy`)",
+            ),
         ]
         human: list[object] = [table(None, ["field", "value"], rows)]
         if status.deployment:

@@ -26,7 +26,8 @@ def compile_command(
         Path | None, typer.Option(help="Folder of Solidity sources (default: contracts/).")
     ] = None,
     check: Annotated[
-        bool, typer.Option("--check", help="Only check that the shipped artifacts match the sources.")
+        bool,
+        typer.Option("--check", help="Only check that the shipped artifacts match the sources."),
     ] = False,
 ) -> None:
     """Compile the contracts with the pinned solc and write the artifacts shipped with scf."""
@@ -40,11 +41,19 @@ def compile_command(
                 f"shipped artifacts do not match the sources: {', '.join(differ)}",
                 hint="run `scf compile`",
             )
-        output(ctx, {"ok": True, "contracts": sorted(compiled)}, f"artifacts match the sources ({len(compiled)} contracts)")
+        output(
+            ctx,
+            {"ok": True, "contracts": sorted(compiled)},
+            f"artifacts match the sources ({len(compiled)} contracts)",
+        )
         return
     written = write_artifacts(compiled)
     sizes = {name: len(a["deployedBytecode"]) // 2 - 1 for name, a in compiled.items()}
     lines = [f"compiled with {kind} solc ({binary})"]
     lines += [f"  {name}: {size:,} bytes of runtime code" for name, size in sorted(sizes.items())]
     lines.append(f"wrote {len(written)} artifacts to {ARTIFACTS_DIR}")
-    output(ctx, {"ok": True, "compiler": kind, "sizes": sizes, "artifacts": [str(p) for p in written]}, "\n".join(lines))
+    output(
+        ctx,
+        {"ok": True, "compiler": kind, "sizes": sizes, "artifacts": [str(p) for p in written]},
+        "\n".join(lines),
+    )

@@ -23,7 +23,9 @@ DEMO_ROOT = Path("scf-demo")
 
 def demo_command(
     ctx: typer.Context,
-    root: Annotated[Path, typer.Option(help="Folder under which each run gets a new workspace.")] = DEMO_ROOT,
+    root: Annotated[
+        Path, typer.Option(help="Folder under which each run gets a new workspace.")
+    ] = DEMO_ROOT,
 ) -> None:
     """Deploy to a fresh embedded chain in a new workspace, onboard two suppliers, show it."""
     workspace = root / datetime.now().strftime("run-%Y%m%d-%H%M%S-%f")
@@ -45,19 +47,22 @@ def demo_command(
             token.mint("gov_fund", 30_000_000_00)
         suppliers = registry.suppliers()
         balance = token.balance_of("gov_fund")
-    hint = (
-        f"look further: scf --workspace {workspace} chain status | supplier list | accounts"
-    )
+    hint = f"look further: scf --workspace {workspace} chain status | supplier list | accounts"
     output(
         ctx,
-        {"workspace": str(workspace), "deployment": deployment, "suppliers": suppliers,
-         "gov_fund_balance": format_amount(balance)},
+        {
+            "workspace": str(workspace),
+            "deployment": deployment,
+            "suppliers": suppliers,
+            "gov_fund_balance": format_amount(balance),
+        },
         Group(
             deployment_table(deployment),
             "",
             suppliers_table(s, suppliers),
             "",
-            f"gov_fund holds {format_amount(balance, grouping=True)}; resist_b stands in for ARF_RESIST",
+            f"gov_fund holds {format_amount(balance, grouping=True)}; "
+            "resist_b stands in for ARF_RESIST",
             hint,
         ),
     )

@@ -16,7 +16,8 @@ from .render import deployment_table
 def deploy_command(
     ctx: typer.Context,
     token: Annotated[
-        str | None, typer.Option(help="Use this existing 2-decimal ERC-20 instead of deploying one.")
+        str | None,
+        typer.Option(help="Use this existing 2-decimal ERC-20 instead of deploying one."),
     ] = None,
     force: Annotated[bool, typer.Option("--force", help="Deploy over a live deployment.")] = False,
     admin_delay: Annotated[
@@ -32,7 +33,10 @@ def deploy_command(
         else:
             with console.status("deploying", spinner="dots") as status:
                 deployment = deploy(
-                    s, token=token, force=force, admin_delay=delay,
+                    s,
+                    token=token,
+                    force=force,
+                    admin_delay=delay,
                     progress=lambda text: status.update(text),
                 )
         output(ctx, deployment, deployment_table(deployment))

@@ -9,7 +9,7 @@ import typer
 
 from chain_client.config import Settings
 
-from . import accounts, chain, compile, deploy, demo, node, role, supplier, time, token
+from . import accounts, chain, compile, demo, deploy, node, role, supplier, time, token
 from .common import ScfGroup, State, entry
 
 app = typer.Typer(
@@ -35,7 +35,9 @@ def _global(
     ] = None,
     workspace: Annotated[
         Path | None,
-        typer.Option("--workspace", "-w", envvar="SCF_WORKSPACE", help="Workspace folder (default .scf)."),
+        typer.Option(
+            "--workspace", "-w", envvar="SCF_WORKSPACE", help="Workspace folder (default .scf)."
+        ),
     ] = None,
     json_output: Annotated[
         bool, typer.Option("--json", help="Machine-readable JSON output (allowed anywhere).")

@@ -22,20 +22,32 @@ def start_command(
     workspace = state(ctx).settings.workspace
     info = start_anvil(workspace, port)
     verb = "already running" if info.get("already_running") else "started"
-    output(ctx, info, f"anvil {verb} at {info['url']} (pid {info['pid']}); use it with --chain {info['url']}")
+    output(
+        ctx,
+        info,
+        f"anvil {verb} at {info['url']} (pid {info['pid']}); use it with --chain {info['url']}",
+    )
 
 
 @app.command("stop")
 def stop_command(ctx: typer.Context) -> None:
     """Stop the node this workspace started; its state is kept for the next start."""
     info = stop_anvil(state(ctx).settings.workspace)
-    output(ctx, {"stopped": info is not None, "node": info},
-           f"stopped anvil (pid {info['pid']})" if info else "no node of this workspace is running")
+    output(
+        ctx,
+        {"stopped": info is not None, "node": info},
+        f"stopped anvil (pid {info['pid']})" if info else "no node of this workspace is running",
+    )
 
 
 @app.command("status")
 def status_command(ctx: typer.Context) -> None:
     """Whether this workspace's node runs, and where."""
     info = read_node(state(ctx).settings.workspace)
-    output(ctx, {"running": info is not None, "node": info},
-           f"anvil running at {info['url']} (pid {info['pid']})" if info else "no node of this workspace is running")
+    output(
+        ctx,
+        {"running": info is not None, "node": info},
+        f"anvil running at {info['url']} (pid {info['pid']})"
+        if info
+        else "no node of this workspace is running",
+    )

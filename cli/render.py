@@ -13,10 +13,7 @@ from .common import table
 
 
 def deployment_table(deployment: Deployment) -> Table:
-    rows = [
-        (name, record.address, record.block)
-        for name, record in deployment.contracts.items()
-    ]
+    rows = [(name, record.address, record.block) for name, record in deployment.contracts.items()]
     title = f"deployment on chain {deployment.chain_id}" + (
         " (existing token)" if deployment.token_external else ""
     )
@@ -36,7 +33,9 @@ def suppliers_table(session: Session, suppliers: list[SupplierRecord]) -> Table:
         )
         for s in suppliers
     ]
-    return table(None, ["supplier", "name", "parts", "capacity", "committed", "score", "status"], rows)
+    return table(
+        None, ["supplier", "name", "parts", "capacity", "committed", "score", "status"], rows
+    )
 
 
 def supplier_detail(session: Session, s: SupplierRecord, substitute_for: list[str]) -> Group:

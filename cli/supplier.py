@@ -24,8 +24,12 @@ def register_command(
     ctx: typer.Context,
     account: Supplier,
     name: Annotated[str, typer.Option(help="Display name (at most 31 bytes).")],
-    part: Annotated[list[str], typer.Option("--part", help="A part code it supplies (repeat for more).")],
-    capacity: Annotated[str, typer.Option(help='Total value of open orders it can carry, e.g. "8000000.00".')],
+    part: Annotated[
+        list[str], typer.Option("--part", help="A part code it supplies (repeat for more).")
+    ],
+    capacity: Annotated[
+        str, typer.Option(help='Total value of open orders it can carry, e.g. "8000000.00".')
+    ],
     score: Annotated[
         int | None, typer.Option(help="Credit score 0-1000, set right after by the rater.")
     ] = None,
@@ -41,15 +45,21 @@ def register_command(
         if score is not None:
             results.append(registry.rate(account, score))
         record = registry.supplier(account)
-        output(ctx, {"supplier": record, "transactions": results},
-               f"registered {s.name_of(record.address)} as {record.name!r}: parts {', '.join(record.parts)}, "
-               f"capacity {format_amount(record.capacity, grouping=True)}, score {record.score}")
+        output(
+            ctx,
+            {"supplier": record, "transactions": results},
+            f"registered {s.name_of(record.address)} as {record.name!r}: "
+            f"parts {', '.join(record.parts)}, "
+            f"capacity {format_amount(record.capacity, grouping=True)}, score {record.score}",
+        )
 
 
 @app.command("rate")
 def rate_command(
-    ctx: typer.Context, account: Supplier,
-    score: Annotated[int, typer.Argument(help="Credit score, 0 to 1000.")], by: By = None,
+    ctx: typer.Context,
+    account: Supplier,
+    score: Annotated[int, typer.Argument(help="Credit score, 0 to 1000.")],
+    by: By = None,
 ) -> None:
     """Set a supplier's credit score (sent by the rater)."""
     with session(ctx, writable=True) as s:
@@ -77,7 +87,9 @@ def reinstate_command(ctx: typer.Context, account: Supplier, by: By = None) -> N
 def qualify_command(
     ctx: typer.Context,
     part: Annotated[str, typer.Argument(help="The part code.")],
-    supplier: Annotated[str, typer.Option("--supplier", help="The supplier opting in; it sends the transaction.")],
+    supplier: Annotated[
+        str, typer.Option("--supplier", help="The supplier opting in; it sends the transaction.")
+    ],
 ) -> None:
     """A supplier opts in as a substitute for a part, with its own transaction."""
     with session(ctx, writable=True) as s:
@@ -104,7 +116,11 @@ def list_command(ctx: typer.Context) -> None:
     """Every registered supplier."""
     with session(ctx, writable=False) as s:
         suppliers = Registry(s).suppliers()
-        output(ctx, suppliers, suppliers_table(s, suppliers) if suppliers else "no suppliers registered")
+        output(
+            ctx,
+            suppliers,
+            suppliers_table(s, suppliers) if suppliers else "no suppliers registered",
+        )
 
 
 @app.command("show")
@@ -114,5 +130,8 @@ def show_command(ctx: typer.Context, account: Supplier) -> None:
         registry = Registry(s)
         record = registry.supplier(account)
         substitute_for = [p for p in record.parts if record.address in registry.substitutes(p)]
-        output(ctx, {**record.model_dump(mode="json"), "substitute_for": substitute_for},
-               supplier_detail(s, record, substitute_for))
+        output(
+            ctx,
+            {**record.model_dump(mode="json"), "substitute_for": substitute_for},
+            supplier_detail(s, record, substitute_for),
+        )

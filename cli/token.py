@@ -23,7 +23,11 @@ def mint_command(ctx: typer.Context, to: Who, amount: Amount, by: By = None) -> 
     units = parse_amount(amount)
     with session(ctx, writable=True) as s:
         result = Token(s).mint(to, units, sender=by or "admin")
-        output(ctx, result, f"minted {format_amount(units, grouping=True)} to {s.name_of(s.accounts.resolve(to))}")
+        output(
+            ctx,
+            result,
+            f"minted {format_amount(units, grouping=True)} to {s.name_of(s.accounts.resolve(to))}",
+        )
 
 
 @app.command("balance")
@@ -32,29 +36,46 @@ def balance_command(ctx: typer.Context, who: Who) -> None:
     with session(ctx, writable=False) as s:
         address = s.accounts.resolve(who)
         balance = Token(s).balance_of(address)
-        output(ctx, {"account": address, "balance": format_amount(balance)},
-               f"{s.name_of(address)}: {format_amount(balance, grouping=True)}")
+        output(
+            ctx,
+            {"account": address, "balance": format_amount(balance)},
+            f"{s.name_of(address)}: {format_amount(balance, grouping=True)}",
+        )
 
 
 @app.command("approve")
 def approve_command(
-    ctx: typer.Context, spender: Who, amount: Amount,
+    ctx: typer.Context,
+    spender: Who,
+    amount: Amount,
     by: Annotated[str, typer.Option("--by", help="The token holder.")],
 ) -> None:
     """Allow a spender to move up to an amount of the sender's tokens."""
     units = parse_amount(amount)
     with session(ctx, writable=True) as s:
         result = Token(s).approve(spender, units, sender=by)
-        output(ctx, result, f"{by} allows {s.name_of(s.accounts.resolve(spender))} {format_amount(units, grouping=True)}")
+        output(
+            ctx,
+            result,
+            f"{by} allows {s.name_of(s.accounts.resolve(spender))} "
+            f"{format_amount(units, grouping=True)}",
+        )
 
 
 @app.command("transfer")
 def transfer_command(
-    ctx: typer.Context, to: Who, amount: Amount,
+    ctx: typer.Context,
+    to: Who,
+    amount: Amount,
     by: Annotated[str, typer.Option("--by", help="The token holder.")],
 ) -> None:
     """Transfer tokens from the sender."""
     units = parse_amount(amount)
     with session(ctx, writable=True) as s:
         result = Token(s).transfer(to, units, sender=by)
-        output(ctx, result, f"{by} sent {format_amount(units, grouping=True)} to {s.name_of(s.accounts.resolve(to))}")
+        output(
+            ctx,
+            result,
+            f"{by} sent {format_amount(units, grouping=True)} "
+            f"to {s.name_of(s.accounts.resolve(to))}",
+        )

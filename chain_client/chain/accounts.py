@@ -28,7 +28,13 @@ from ..errors import AccountError, InputError
 from ..units import parse_address
 from .workspace import Workspace
 
-BUILTIN_ALIASES: dict[str, int] = {"admin": 0, "registrar": 1, "rater": 2, "oracle": 3, "reviewer": 4}
+BUILTIN_ALIASES: dict[str, int] = {
+    "admin": 0,
+    "registrar": 1,
+    "rater": 2,
+    "oracle": 3,
+    "reviewer": 4,
+}
 ALIASES_KEY = "aliases"
 KEYS_DIR = "keys"
 _NAME = re.compile(r"^[a-z][a-z0-9_-]{0,31}$")
@@ -104,8 +110,10 @@ class Accounts:
         except (OSError, ValueError) as exc:
             raise InputError(f"cannot read keystore {keystore}: {exc}") from exc
         address = data.get("address", "")
-        if target.address is None or not is_address("0x" + address.removeprefix("0x")) or (
-            to_checksum_address("0x" + address.removeprefix("0x")) != target.address
+        if (
+            target.address is None
+            or not is_address("0x" + address.removeprefix("0x"))
+            or (to_checksum_address("0x" + address.removeprefix("0x")) != target.address)
         ):
             raise AccountError(f"keystore {keystore} is not for {target.describe()}")
         folder = self.workspace.path / KEYS_DIR
@@ -129,13 +137,14 @@ class Accounts:
         """An alias or a 0x address, as a checksummed address."""
         if who.startswith("0x"):
             return parse_address(who)
-        key = self.local_key(who)
-        if key is not None:
-            return to_checksum_address(key.address)
+        keyed = self._key_address(who)
+        if keyed is not None:
+            return keyed
         target = self.all().get(who)
         if target is None:
             raise AccountError(
-                f"unknown alias {who!r}", hint="list them with `scf accounts`, add one with `scf accounts add`"
+                f"unknown alias {who!r}",
+                hint="list them with `scf accounts`, add one with `scf accounts add`",
             )
         if target.address is not None:
             return target.address
@@ -152,6 +161,24 @@ class Accounts:
                 continue
         return None
 
+    def _keystore_path(self, name: str) -> Path:
+        return self.workspace.path / KEYS_DIR / f"{name}.json"
+
+    def _key_address(self, name: str) -> ChecksumAddress | None:
+        """The address of the key configured for `name` (env or keystore), unlocking nothing."""
+        raw = os.environ.get(key_env_name(name))
+        if raw:
+            key = self.local_key(name)
+            return to_checksum_address(key.address) if key else None
+        path = self._keystore_path(name)
+        if path.is_file():
+            try:
+                address = json.loads(path.read_text())["address"]
+                return to_checksum_address("0x" + str(address).removeprefix("0x"))
+            except (OSError, ValueError, KeyError) as exc:
+                raise AccountError(f"keystore {path} is unreadable: {exc}") from exc
+        return None
+
     def local_key(self, name: str) -> LocalAccount | None:
         """The local signing key for alias `name`, from env or keystore, or None."""
         if name in self._keys:
@@ -164,7 +191,7 @@ class Accounts:
             except (ValueError, TypeError) as exc:
                 raise AccountError(f"{key_env_name(name)} is not a private key") from exc
         else:
-            path = self.workspace.path / KEYS_DIR / f"{name}.json"
+            path = self._keystore_path(name)
             if path.is_file():
                 password = os.environ.get("SCF_KEYSTORE_PASSWORD")
                 if password is None:
@@ -181,7 +208,6 @@ class Accounts:
     def signer_for(self, address: ChecksumAddress) -> LocalAccount | None:
         """A local key whose address is `address`, among the aliases' keys."""
         for name in self.all():
-            key = self.local_key(name)
-            if key is not None and key.address == address:
-                return key
+            if self._key_address(name) == address:
+                return self.local_key(name)
         return None

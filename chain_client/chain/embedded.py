@@ -61,7 +61,9 @@ class PersistentPyEVMBackend(PyEVMBackend):
         self.flush()
 
 
-def embedded_web3(db: sqlite3.Connection | None, *, writable: bool) -> tuple[Web3, PersistentPyEVMBackend]:
+def embedded_web3(
+    db: sqlite3.Connection | None, *, writable: bool
+) -> tuple[Web3, PersistentPyEVMBackend]:
     """A Web3 over the embedded chain kept in `db` (None: a throwaway chain in memory)."""
     store = SqliteKV(db, writable=writable) if db is not None else None
     backend = PersistentPyEVMBackend(store)

@@ -13,9 +13,11 @@ import signal
 import socket
 import subprocess
 import time
+from contextlib import suppress
 from pathlib import Path
 from typing import Any
 
+import requests
 from web3 import HTTPProvider, Web3
 
 from ..config import find_node_modules
@@ -35,12 +37,21 @@ def node_web3(url: str, timeout: float = 30.0) -> Web3:
     try:
         w3.eth.chain_id  # noqa: B018 - the first call checks the node answers
     except Exception as exc:  # noqa: BLE001 - any transport failure means unreachable
-        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         raise ChainConnectionError(
-            f"cannot reach a node at {url}: {reason[:160]}",
+            f"cannot reach a node at {url}: {_reason(exc)}",
             hint="start one with `scf node start`, or check --chain / SCF_CHAIN",
         ) from None
     return w3
+
+
+def _reason(exc: BaseException) -> str:
+    """A short cause for a failed first request."""
+    if isinstance(exc, requests.Timeout):
+        return "no answer in time"
+    if isinstance(exc, requests.ConnectionError):
+        return "connection refused or host unreachable"
+    text = str(exc).strip()
+    return text.splitlines()[0][:120] if text else type(exc).__name__
 
 
 def find_anvil() -> Path:
@@ -103,14 +114,22 @@ def start_anvil(
     log = open(workspace / "anvil.log", "ab")  # noqa: SIM115 - handed to the child process
     command = [
         str(find_anvil()),
-        "--host", "127.0.0.1",
-        "--port", str(port),
-        "--accounts", str(accounts),
-        "--state", str(state),
-        "--state-interval", "1",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--accounts",
+        str(accounts),
+        "--state",
+        str(state),
+        "--state-interval",
+        "1",
     ]
     process = subprocess.Popen(
-        command, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+        command,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        stdin=subprocess.DEVNULL,
         start_new_session=True,
     )
     log.close()
@@ -153,7 +172,5 @@ def stop_anvil(workspace: Path, wait: float = 10.0) -> dict[str, Any] | None:
 
 def _try_reap(pid: int) -> None:
     """Collect a child's exit status if it is ours, so it does not linger as a zombie."""
-    try:
+    with suppress(ChildProcessError):
         os.waitpid(pid, os.WNOHANG)
-    except ChildProcessError:
-        pass

@@ -95,4 +95,7 @@ class SqliteKV(MutableMapping[bytes, bytes]):
 
     def is_empty(self) -> bool:
         """True when nothing was ever stored (a new workspace)."""
-        return not self._dirty and self._db.execute("SELECT 1 FROM chain_kv LIMIT 1").fetchone() is None
+        return (
+            not self._dirty
+            and self._db.execute("SELECT 1 FROM chain_kv LIMIT 1").fetchone() is None
+        )

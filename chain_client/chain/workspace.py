@@ -77,7 +77,9 @@ class Workspace:
 
     def _connect(self) -> sqlite3.Connection:
         try:
-            db = sqlite3.connect(self.path / DATABASE, isolation_level=None if not self.writable else "DEFERRED")
+            db = sqlite3.connect(
+                self.path / DATABASE, isolation_level=None if not self.writable else "DEFERRED"
+            )
             db.execute("PRAGMA journal_mode=WAL")
             # WAL with synchronous=NORMAL: a committed transaction survives the process
             # being killed; the database is never left half-written.

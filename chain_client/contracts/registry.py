@@ -35,13 +35,19 @@ class Registry(Bound):
     def rate(self, account: str, score: int, *, sender: str = "rater") -> TxResult:
         if not 0 <= score <= MAX_SCORE:
             raise InputError(f"score {score} is out of range: 0 to {MAX_SCORE}")
-        return self.session.transact(self.contract.functions.rate(self.resolve(account), score), sender)[0]
+        return self.session.transact(
+            self.contract.functions.rate(self.resolve(account), score), sender
+        )[0]
 
     def suspend(self, account: str, *, sender: str = "registrar") -> TxResult:
-        return self.session.transact(self.contract.functions.suspend(self.resolve(account)), sender)[0]
+        return self.session.transact(
+            self.contract.functions.suspend(self.resolve(account)), sender
+        )[0]
 
     def reinstate(self, account: str, *, sender: str = "registrar") -> TxResult:
-        return self.session.transact(self.contract.functions.reinstate(self.resolve(account)), sender)[0]
+        return self.session.transact(
+            self.contract.functions.reinstate(self.resolve(account)), sender
+        )[0]
 
     def qualify(self, part: str, *, supplier: str) -> TxResult:
         """`supplier` opts in, with its own transaction, as a substitute for `part`."""
@@ -80,7 +86,9 @@ class Registry(Bound):
         out = []
         for i in range(count):
             address = self.session.call(self.contract.functions.supplierAt(i))
-            out.append(self._record(address, self.session.call(self.contract.functions.supplier(address))))
+            out.append(
+                self._record(address, self.session.call(self.contract.functions.supplier(address)))
+            )
         return out
 
     def substitutes(self, part: str) -> list[ChecksumAddress]:

@@ -25,7 +25,9 @@ class Token(Bound):
 
     def mint(self, to: str, amount: int, *, sender: str = "admin") -> TxResult:
         """Create `amount` for `to`; the sender needs the minter role."""
-        return self.session.transact(self.contract.functions.mint(self.resolve(to), amount), sender)[0]
+        return self.session.transact(
+            self.contract.functions.mint(self.resolve(to), amount), sender
+        )[0]
 
     def transfer(self, to: str, amount: int, *, sender: str) -> TxResult:
         fn = self.contract.functions.transfer(self.resolve(to), amount)

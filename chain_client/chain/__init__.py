@@ -1,0 +1,1 @@
+"""Chains and workspaces: the persistent embedded chain, JSON-RPC nodes, aliases and keys."""

@@ -1,0 +1,5 @@
+"""`python -m cli` runs the scf command."""
+
+from .main import main
+
+main()

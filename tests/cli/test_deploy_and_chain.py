@@ -1,0 +1,103 @@
+"""`scf deploy`, `scf chain status`, `scf time advance`, and errors at the edge."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from chain_client.chain.workspace import Workspace
+from tests.cli.conftest import Run, scf_process
+
+
+def test_deploy_then_new_processes_see_it(workspace: Path) -> None:
+    deployed = scf_process(workspace, "deploy", "--json")
+    assert deployed.returncode == 0, deployed.stderr
+    contracts = json.loads(deployed.stdout)["contracts"]
+    assert set(contracts) == {"SettlementToken", "SupplierRegistry"}
+    status = scf_process(workspace, "chain", "status", "--json")
+    assert status.returncode == 0, status.stderr
+    body = json.loads(status.stdout)
+    assert body["backend"] == "embedded"
+    assert body["deployment"]["contracts"] == contracts
+    listed = scf_process(workspace, "supplier", "list")
+    assert listed.returncode == 0 and listed.stdout.strip() == "no suppliers registered"
+
+
+def test_deploy_refuses_a_live_deployment_unless_forced(scf: Run, scf_json) -> None:  # type: ignore[no-untyped-def]
+    first = scf_json("deploy")
+    again = scf("deploy")
+    assert again.exit_code == 1
+    assert again.stderr.strip() == (
+        f"error: chain {first['chain_id']} already has a live deployment (block 1) "
+        "(use --force to deploy a new one over it)"
+    )
+    forced = scf_json("deploy", "--force")
+    assert (
+        forced["contracts"]["SupplierRegistry"]["address"]
+        != first["contracts"]["SupplierRegistry"]["address"]
+    )
+    assert scf_json("chain", "status")["deployment"]["contracts"] == forced["contracts"]
+
+
+def test_deploy_with_an_existing_token_uses_it(scf: Run, scf_json) -> None:  # type: ignore[no-untyped-def]
+    token = scf_json("deploy")["contracts"]["SettlementToken"]["address"]
+    redeployed = scf_json("deploy", "--force", "--token", token)
+    assert redeployed["token_external"] is True
+    assert redeployed["contracts"]["SettlementToken"]["address"] == token
+    not_a_token = scf("deploy", "--force", "--token", "0x" + "12" * 20)
+    assert not_a_token.exit_code == 1
+    assert "has no contract code" in not_a_token.stderr
+
+
+def test_commands_need_a_deployment_and_say_so(scf: Run, workspace: Path) -> None:
+    result = scf("supplier", "list")
+    assert result.exit_code == 1
+    assert result.stderr.startswith("error: nothing is deployed on chain")
+    assert "run `scf deploy` first" in result.stderr
+    assert not workspace.exists()
+
+
+def test_time_advance_moves_the_clock(scf_json) -> None:  # type: ignore[no-untyped-def]
+    scf_json("deploy")
+    before = scf_json("chain", "status")
+    moved = scf_json("time", "advance", "30d")
+    assert moved["advanced"] == 30 * 86400
+    after = scf_json("chain", "status")
+    assert after["block"] == before["block"] + 1
+    assert moved["timestamp"] >= 30 * 86400 + int(
+        __import__("datetime").datetime.fromisoformat(before["timestamp"]).timestamp()
+    )
+
+
+def test_a_busy_workspace_gets_one_clear_line(workspace: Path) -> None:
+    with Workspace(workspace, writable=True):
+        result = scf_process(workspace, "deploy")
+    assert result.returncode == 1
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and "is busy: another scf process (pid" in lines[0]
+
+
+def test_an_unreachable_node_gets_one_clear_line(scf: Run) -> None:
+    result = scf("--chain", "http://127.0.0.1:9", "chain", "status")
+    assert result.exit_code == 1
+    assert result.stderr.strip().splitlines() == [
+        "error: cannot reach a node at http://127.0.0.1:9: connection refused or host "
+        "unreachable (start one with `scf node start`, or check --chain / SCF_CHAIN)"
+    ]
+
+
+def test_a_bad_chain_setting_gets_one_clear_line(scf: Run) -> None:
+    result = scf("--chain", "mainnet", "chain", "status")
+    assert result.exit_code == 1
+    assert result.stderr.strip() == (
+        "error: chain 'mainnet' is neither 'embedded' nor an http(s):// JSON-RPC URL"
+    )
+
+
+def test_errors_come_as_json_with_the_flag(scf: Run) -> None:
+    result = scf("token", "mint", "admin", "12.345", "--json")
+    assert result.exit_code == 1
+    assert json.loads(result.stdout) == {
+        "ok": False,
+        "error": {"type": "InputError", "message": "amount '12.345' has more than 2 decimals"},
+    }

@@ -1,0 +1,156 @@
+"""Suppliers, tokens, roles and aliases through the CLI, including bad input."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from tests.cli.conftest import Run
+
+
+@pytest.fixture
+def deployed(scf_json) -> None:  # type: ignore[no-untyped-def]
+    scf_json("deploy")
+    scf_json("accounts", "add", "resist_a", "8")
+    scf_json("accounts", "add", "resist_b", "9")
+
+
+def register(scf: Run, who: str, *extra: str) -> object:
+    return scf(
+        "supplier",
+        "register",
+        who,
+        "--name",
+        "Resist A",
+        "--part",
+        "ARF_RESIST",
+        "--capacity",
+        "8000000.00",
+        *extra,
+    )
+
+
+def test_register_rate_qualify_show_and_list(scf: Run, scf_json, deployed) -> None:  # type: ignore[no-untyped-def]
+    result = register(scf, "resist_a", "--score", "820")
+    assert result.exit_code == 0, result.stderr
+    assert "registered resist_a" in result.stdout and "score 820" in result.stdout
+    assert (
+        scf(
+            "supplier",
+            "register",
+            "resist_b",
+            "--name",
+            "Resist B",
+            "--part",
+            "ARF_RESIST",
+            "--capacity",
+            "5000000.00",
+        ).exit_code
+        == 0
+    )
+    assert scf_json("supplier", "rate", "resist_b", "710")["gas_used"] > 0
+    qualified = scf("supplier", "qualify", "ARF_RESIST", "--supplier", "resist_b")
+    assert qualified.stdout.strip() == "resist_b is substitute #1 for ARF_RESIST"
+    shown = scf_json("supplier", "show", "resist_b")
+    assert shown["substitute_for"] == ["ARF_RESIST"]
+    assert (shown["score"], shown["capacity"], shown["status"]) == (710, "5000000.00", "Active")
+    listed = scf_json("supplier", "list")
+    assert [(s["name"], s["score"], s["capacity"]) for s in listed] == [
+        ("Resist A", 820, "8000000.00"),
+        ("Resist B", 710, "5000000.00"),
+    ]
+    assert scf_json("supplier", "suspend", "resist_a")
+    assert scf_json("supplier", "show", "resist_a")["status"] == "Suspended"
+    assert scf_json("supplier", "reinstate", "resist_a")
+    assert scf_json("supplier", "show", "resist_a")["status"] == "Active"
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (
+            ["0x1234", "--score", "500"],
+            "error: address '0x1234' is not an address (0x followed by 40 hex digits)",
+        ),
+        (["resist_a", "--score", "1001"], "error: score 1001 is out of range: 0 to 1000"),
+        (["resist_a", "--by", "oracle"], "error: oracle does not hold the registrar role"),
+        (["nobody"], "error: unknown alias 'nobody'"),
+    ],
+)
+def test_register_bad_input_is_one_line_and_changes_nothing(  # type: ignore[no-untyped-def]
+    scf: Run, scf_json, deployed, args: list[str], message: str
+) -> None:
+    block = scf_json("chain", "status")["block"]
+    result = register(scf, *args)
+    assert result.exit_code == 1
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith(message), result.stderr
+    assert result.stdout == ""
+    assert scf_json("supplier", "list") == []
+    assert scf_json("chain", "status")["block"] == block
+
+
+def test_rate_out_of_range_names_the_contract_error_in_json(scf: Run, deployed) -> None:  # type: ignore[no-untyped-def]
+    register(scf, "resist_a")
+    result = scf("supplier", "rate", "resist_a", "1001", "--json")
+    assert result.exit_code == 1
+    assert json.loads(result.stdout)["error"]["message"] == "score 1001 is out of range: 0 to 1000"
+
+
+def test_qualify_for_another_supplier_is_refused(scf: Run, deployed) -> None:  # type: ignore[no-untyped-def]
+    register(scf, "resist_a")
+    result = scf("supplier", "qualify", "ARF_RESIST", "--supplier", "registrar", "--json")
+    assert result.exit_code == 1
+    error = json.loads(result.stdout)["error"]
+    assert error["error"] == "RegistrySupplierUnknown"
+
+
+def test_token_mint_transfer_approve_and_balance(scf: Run, scf_json, deployed) -> None:  # type: ignore[no-untyped-def]
+    scf_json("token", "mint", "resist_a", "1000.50")
+    scf_json("token", "transfer", "resist_b", "0.50", "--by", "resist_a")
+    scf_json("token", "approve", "admin", "10.00", "--by", "resist_b")
+    assert scf_json("token", "balance", "resist_a")["balance"] == "1000.00"
+    assert scf_json("token", "balance", "resist_b")["balance"] == "0.50"
+    too_much = scf("token", "transfer", "resist_a", "5.00", "--by", "resist_b")
+    assert too_much.exit_code == 1
+    assert "holds 0.50; 5.00 needed" in too_much.stderr
+    not_minter = scf("token", "mint", "resist_a", "5", "--by", "resist_b")
+    assert "resist_b does not hold the minter role" in not_minter.stderr
+
+
+def test_roles_list_grant_and_revoke(scf: Run, scf_json, deployed) -> None:  # type: ignore[no-untyped-def]
+    held = {h["role"]: h["holders"] for h in scf_json("role", "list")}
+    assert held == {"minter": ["admin"], "registrar": ["registrar"], "rater": ["rater"]}
+    scf_json("role", "grant", "rater", "resist_a")
+    assert {h["role"]: h["holders"] for h in scf_json("role", "list")}["rater"] == [
+        "rater",
+        "resist_a",
+    ]
+    scf_json("role", "revoke", "rater", "resist_a")
+    assert {h["role"]: h["holders"] for h in scf_json("role", "list")}["rater"] == ["rater"]
+    bad = scf("role", "grant", "king", "resist_a")
+    assert bad.exit_code == 1 and "unknown role 'king'" in bad.stderr
+    by_non_admin = scf("role", "grant", "rater", "resist_a", "--by", "resist_a")
+    assert (
+        by_non_admin.exit_code == 1
+        and "resist_a does not hold the admin role" in by_non_admin.stderr
+    )
+
+
+def test_accounts_list_shows_roles_and_balances_and_refuses_builtins(
+    scf: Run, scf_json, deployed
+) -> None:  # type: ignore[no-untyped-def]
+    scf_json("token", "mint", "resist_a", "12.00")
+    accounts = {a["alias"]: a for a in scf_json("accounts")}
+    assert list(accounts)[:5] == ["admin", "registrar", "rater", "oracle", "reviewer"]
+    assert accounts["registrar"]["roles"] == ["registrar"]
+    assert accounts["resist_a"]["balance"] == "12.00"
+    assert accounts["resist_a"]["target"] == "test account 8"
+    refused = scf("accounts", "add", "admin", "7")
+    assert refused.exit_code == 1
+    assert refused.stderr.strip() == "error: 'admin' is a built-in alias and cannot be redefined"
+    out_of_range = scf("accounts", "add", "far", "50")
+    assert "this chain has 50 (0 to 49)" in out_of_range.stderr
+    by_address = scf_json("accounts", "add", "bank", "0x7e5f4552091a69125d5dfcb7b8c2659029395bdf")
+    assert by_address["address"] == "0x7E5F4552091A69125d5DfCb7b8C2659029395Bdf"

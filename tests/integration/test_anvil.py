@@ -1,0 +1,138 @@
+"""Against a real node: anvil from npm, started by the test itself."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from eth_account import Account
+
+from chain_client.chain.accounts import AliasTarget
+from chain_client.chain.node import read_node, start_anvil, stop_anvil
+from chain_client.config import Settings
+from chain_client.contracts import Registry, Token
+from chain_client.deploy import deploy
+from chain_client.session import open_session
+from tests.cli.conftest import scf_process
+
+pytestmark = pytest.mark.integration
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture
+def anvil(tmp_path: Path) -> Iterator[tuple[Path, str]]:
+    workspace = tmp_path / "ws"
+    info = start_anvil(workspace, _free_port())
+    yield workspace, info["url"]
+    stop_anvil(workspace)
+
+
+def test_deploy_and_a_locally_signed_transaction_from_a_key_the_node_lacks(
+    anvil: tuple[Path, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    workspace, url = anvil
+    deployed = scf_process(workspace, "--chain", url, "deploy", "--json")
+    assert deployed.returncode == 0, deployed.stderr
+    assert json.loads(deployed.stdout)["chain_id"] == 31337
+
+    outsider = Account.create()
+    settings = Settings(chain=url, workspace=workspace)
+    with open_session(settings, writable=True) as session:
+        assert outsider.address not in session.w3.eth.accounts
+        assert len(session.w3.eth.accounts) == 50
+        session.accounts.add("lab", AliasTarget(address=outsider.address))
+        session.w3.eth.send_transaction(
+            {"from": session.w3.eth.accounts[0], "to": outsider.address, "value": 10**18}
+        )
+        Registry(session).register("lab", "Lab", ["ARF_RESIST"], 1_000_00)
+        Token(session).mint("lab", 500_00)
+
+    monkeypatch.setenv("SCF_KEY_LAB", "0x" + bytes(outsider.key).hex())
+    with open_session(settings, writable=True) as session:
+        assert session.accounts.signer_for(outsider.address) is not None
+        result = Registry(session).qualify("ARF_RESIST", supplier="lab")
+        assert result.sender == outsider.address
+        assert Registry(session).substitutes("ARF_RESIST") == [outsider.address]
+        tx = session.w3.eth.get_transaction(result.tx_hash)
+        assert tx["from"] == outsider.address
+    transfer = scf_process(
+        workspace,
+        "--chain",
+        url,
+        "token",
+        "transfer",
+        "admin",
+        "1.00",
+        "--by",
+        "lab",
+        "--json",
+        env={"SCF_KEY_LAB": "0x" + bytes(outsider.key).hex()},
+    )
+    assert transfer.returncode == 0, transfer.stderr
+    assert json.loads(transfer.stdout)["sender"] == outsider.address
+    balance = scf_process(workspace, "--chain", url, "token", "balance", "lab", "--json")
+    assert json.loads(balance.stdout)["balance"] == "499.00"
+    without_key = scf_process(
+        workspace,
+        "--chain",
+        url,
+        "token",
+        "transfer",
+        "admin",
+        "1.00",
+        "--by",
+        "lab",
+        env={"SCF_KEY_LAB": ""},
+    )
+    assert without_key.returncode == 1
+    assert without_key.stderr.strip() == (
+        f"error: no key to sign for lab ({outsider.address}): the chain does not hold it "
+        "(set SCF_KEY_LAB or add a keystore with `scf accounts add`)"
+    )
+
+
+def test_the_node_keeps_its_state_across_restarts(tmp_path: Path) -> None:
+    workspace = tmp_path / "ws"
+    port = _free_port()
+    url = start_anvil(workspace, port)["url"]
+    try:
+        with open_session(Settings(chain=url, workspace=workspace), writable=True) as session:
+            deploy(session)
+            Token(session).mint("oracle", 42_00)
+    finally:
+        stop_anvil(workspace)
+    assert read_node(workspace) is None
+    url = start_anvil(workspace, port)["url"]
+    try:
+        with open_session(Settings(chain=url, workspace=workspace), writable=False) as session:
+            assert Token(session).balance_of("oracle") == 42_00
+    finally:
+        stop_anvil(workspace)
+
+
+def test_scf_node_start_status_stop(tmp_path: Path) -> None:
+    workspace = tmp_path / "ws"
+    port = str(_free_port())
+    started = scf_process(workspace, "node", "start", "--port", port, "--json")
+    assert started.returncode == 0, started.stderr
+    try:
+        status = json.loads(scf_process(workspace, "node", "status", "--json").stdout)
+        assert status["running"] is True and status["node"]["port"] == int(port)
+        chain = scf_process(
+            workspace, "--chain", status["node"]["url"], "chain", "status", "--json"
+        )
+        assert json.loads(chain.stdout)["chain_id"] == 31337
+    finally:
+        stopped = scf_process(workspace, "node", "stop", "--json")
+    assert json.loads(stopped.stdout)["stopped"] is True
+    assert json.loads(scf_process(workspace, "node", "status", "--json").stdout)["running"] is False
+    assert os.path.exists(workspace / "anvil-state.json")
