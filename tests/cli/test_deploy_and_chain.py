@@ -3,10 +3,16 @@
 from __future__ import annotations
 
 import json
+import os
+import signal
+import subprocess
+import time
 from pathlib import Path
 
+import pytest
+
 from chain_client.chain.workspace import Workspace
-from tests.cli.conftest import Run, scf_process
+from tests.cli.conftest import SCF, Run, scf_process
 
 
 def test_deploy_then_new_processes_see_it(workspace: Path) -> None:
@@ -101,3 +107,23 @@ def test_errors_come_as_json_with_the_flag(scf: Run) -> None:
         "ok": False,
         "error": {"type": "InputError", "message": "amount '12.345' has more than 2 decimals"},
     }
+
+
+@pytest.mark.parametrize("delay", [0.6, 1.2, 1.8])
+def test_scf_killed_with_sigkill_while_deploying_leaves_a_loadable_workspace(
+    workspace: Path, delay: float
+) -> None:
+    env = {**os.environ, "SCF_WORKSPACE": str(workspace)}
+    writer = subprocess.Popen(
+        [*SCF, "deploy"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    time.sleep(delay)
+    writer.send_signal(signal.SIGKILL)
+    writer.wait()
+    status = scf_process(workspace, "chain", "status", "--json")
+    assert status.returncode == 0, status.stderr
+    # whatever landed, a new deploy completes (over a live deployment only when forced)
+    again = scf_process(workspace, "deploy", "--force", "--json")
+    assert again.returncode == 0, again.stderr
+    listed = scf_process(workspace, "supplier", "list", "--json")
+    assert listed.returncode == 0 and json.loads(listed.stdout) == []
