@@ -105,6 +105,13 @@ def deploy(
             address=external_token, block=session.w3.eth.block_number
         )
     deploy_one("SupplierRegistry", admin_delay, admin_address)
+    deploy_one(
+        "FundLedger",
+        contracts["SettlementToken"].address,
+        contracts["SupplierRegistry"].address,
+        admin_delay,
+        admin_address,
+    )
 
     if session.is_test_chain:
         for role, alias in DEPLOY_GRANTS.items():

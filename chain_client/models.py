@@ -10,12 +10,27 @@ from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from eth_typing import ChecksumAddress
-from pydantic import BaseModel, ConfigDict, PlainSerializer
+from pydantic import BaseModel, BeforeValidator, ConfigDict, PlainSerializer
 
-from .units import format_amount
+from .units import format_amount, parse_amount
 
-#: An amount in smallest units, written as a decimal string in JSON.
-Amount = Annotated[int, PlainSerializer(format_amount, return_type=str, when_used="json")]
+
+def _amount_in(value: Any) -> Any:
+    """Decimal strings ("1250.00") become smallest units; ints are taken as smallest units."""
+    if isinstance(value, str):
+        return parse_amount(value)
+    if isinstance(value, float):
+        raise ValueError('amounts are decimal strings such as "1250.00", never floats')
+    return value
+
+
+#: An amount in smallest units: read from a decimal string or an int of smallest units,
+#: written as a decimal string in JSON.
+Amount = Annotated[
+    int,
+    BeforeValidator(_amount_in),
+    PlainSerializer(format_amount, return_type=str, when_used="json"),
+]
 
 
 class Record(BaseModel):

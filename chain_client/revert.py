@@ -33,6 +33,9 @@ ROLE_NAMES = {
     keccak(text="MINTER_ROLE"): "minter",
     keccak(text="REGISTRAR_ROLE"): "registrar",
     keccak(text="RATER_ROLE"): "rater",
+    keccak(text="CREATOR_ROLE"): "creator",
+    keccak(text="REVIEWER_ROLE"): "reviewer",
+    keccak(text="FINANCIER_ROLE"): "financier",
 }
 STATUS_NAMES = ["None", "Active", "Disrupted", "Suspended"]
 
@@ -105,6 +108,11 @@ def _message(
 ) -> tuple[str, str | None]:
     """A sentence for the errors people meet most; the generic form for the rest."""
     s = shown
+
+    def amt(key: str) -> str:
+        return format_amount(int(args[key]), grouping=True)
+
+    project_status = ["unknown", "open", "closed"]
     messages: dict[str, Callable[[], tuple[str, str | None]]] = {
         "AccessControlUnauthorizedAccount": lambda: (
             f"{s['account']} does not hold the {s['neededRole']} role",
@@ -157,6 +165,96 @@ def _message(
             f"{s['spender']} may spend {format_amount(int(args['allowance']), grouping=True)}; "
             f"{format_amount(int(args['needed']), grouping=True)} needed",
             "approve more with `scf token approve`",
+        ),
+        "LedgerBudgetExceeded": lambda: (
+            f"budget line {s['category']} of {s['project']} has {amt('available')} left; "
+            f"{amt('requested')} asked",
+            "a reviewer can approve a reallocation between lines",
+        ),
+        "LedgerTrancheExhausted": lambda: (
+            f"milestone {s['milestone']} of {s['project']} has {amt('available')} of its tranche "
+            f"left; {amt('requested')} asked",
+            None,
+        ),
+        "LedgerMilestoneNotApproved": lambda: (
+            f"milestone {s['milestone']} of {s['project']} is not approved",
+            "a reviewer approves it with `scf milestone approve`",
+        ),
+        "LedgerMilestoneAlreadyApproved": lambda: (
+            f"milestone {s['milestone']} of {s['project']} is already approved",
+            None,
+        ),
+        "LedgerPayeeNotEligible": lambda: (
+            f"{s['payee']} is neither an Active registered supplier nor a team wallet of "
+            f"{s['project']}",
+            None,
+        ),
+        "LedgerInsufficientBalance": lambda: (
+            f"{s['project']} has {amt('available')} free (balance less reservations); "
+            f"{amt('requested')} asked",
+            "fund it with `scf project fund`",
+        ),
+        "LedgerPaymentNotApproved": lambda: (
+            f"a payment of {amt('amount')} to {s['payee']} is at or above the dual-control "
+            f"threshold of {s['project']} ({amt('threshold')}) and has no reviewer pre-approval",
+            "a reviewer approves exactly this payment with `scf project approve-payment`",
+        ),
+        "LedgerProjectUnknown": lambda: (
+            f"no project {s['project']}",
+            "list them with `scf project list`",
+        ),
+        "LedgerProjectExists": lambda: (f"project {s['project']} already exists", None),
+        "LedgerProjectStatus": lambda: (
+            f"project {s['project']} is {project_status[int(args['status'])]}",
+            None,
+        ),
+        "LedgerNotProjectOwner": lambda: (
+            f"{s['account']} is not the owner of {s['project']}",
+            None,
+        ),
+        "LedgerUnknownCategory": lambda: (
+            f"{s['project']} has no budget line {s['category']}",
+            None,
+        ),
+        "LedgerUnknownMilestone": lambda: (
+            f"{s['project']} has no milestone {s['milestone']}",
+            None,
+        ),
+        "LedgerTranchesExceedBudget": lambda: (
+            f"milestone tranches add up to {amt('tranches')}, more than the budget {amt('budget')}",
+            None,
+        ),
+        "LedgerOpenItems": lambda: (
+            f"{s['project']} still has {s['count']} open order reservations",
+            "settle or cancel them first",
+        ),
+        "LedgerNothingToClaim": lambda: (
+            f"{s['funder']} has nothing to claim from {s['project']}",
+            None,
+        ),
+        "LedgerReallocationUnknown": lambda: (
+            f"{s['project']} has no pending reallocation {s['id']}",
+            None,
+        ),
+        "LedgerCountInvalid": lambda: (f"1 to {s['max']} items allowed; {s['count']} given", None),
+        "LedgerDuplicateCategory": lambda: (f"budget line {s['category']} is listed twice", None),
+        "LedgerZeroValue": lambda: (
+            "an id, owner, category or amount is zero where it may not be",
+            None,
+        ),
+        "LedgerLengthMismatch": lambda: ("list arguments differ in length", None),
+        "LedgerShareInvalid": lambda: (f"a share of {s['bps']} basis points is above 10000", None),
+        "LedgerReservationUnknown": lambda: (
+            f"{s['project']} has no open reservation {s['ref']}",
+            None,
+        ),
+        "LedgerReservationExists": lambda: (
+            f"{s['project']} already has reservation {s['ref']}",
+            None,
+        ),
+        "EnforcedPause": lambda: (
+            "payments are paused by the admin",
+            "the admin runs `scf unpause`",
         ),
     }
     if name in messages:

@@ -10,14 +10,24 @@ from .errors import InputError, ScfError
 from .models import TxResult
 from .session import Session
 
-#: role name -> (contract artifact, role constant). Each is granted on deploy to the alias of
-#: the same name (minter to admin) on test chains.
+#: role name -> (contract artifact, role constant). On test chains deploy grants each to the
+#: alias of the same name (minter and creator to admin); financier goes to the financing
+#: contract.
 ROLES: dict[str, tuple[str, str]] = {
     "minter": ("SettlementToken", "MINTER_ROLE"),
     "registrar": ("SupplierRegistry", "REGISTRAR_ROLE"),
     "rater": ("SupplierRegistry", "RATER_ROLE"),
+    "creator": ("FundLedger", "CREATOR_ROLE"),
+    "reviewer": ("FundLedger", "REVIEWER_ROLE"),
+    "financier": ("FundLedger", "FINANCIER_ROLE"),
 }
-DEPLOY_GRANTS: dict[str, str] = {"minter": "admin", "registrar": "registrar", "rater": "rater"}
+DEPLOY_GRANTS: dict[str, str] = {
+    "minter": "admin",
+    "registrar": "registrar",
+    "rater": "rater",
+    "creator": "admin",
+    "reviewer": "reviewer",
+}
 
 
 class RoleHolding(BaseModel):

@@ -9,7 +9,21 @@ import typer
 
 from chain_client.config import Settings
 
-from . import accounts, chain, compile, demo, deploy, node, role, supplier, time, token
+from . import (
+    accounts,
+    chain,
+    compile,
+    demo,
+    deploy,
+    milestone,
+    node,
+    pause,
+    project,
+    role,
+    supplier,
+    time,
+    token,
+)
 from .common import ScfGroup, State, entry
 
 app = typer.Typer(
@@ -52,9 +66,13 @@ def _global(
 app.command("compile")(compile.compile_command)
 app.command("deploy")(deploy.deploy_command)
 app.command("demo")(demo.demo_command)
+app.command("pause")(pause.pause_command)
+app.command("unpause")(pause.unpause_command)
 app.add_typer(accounts.app, name="accounts")
 app.add_typer(chain.app, name="chain")
+app.add_typer(milestone.app, name="milestone")
 app.add_typer(node.app, name="node")
+app.add_typer(project.app, name="project")
 app.add_typer(role.app, name="role")
 app.add_typer(supplier.app, name="supplier")
 app.add_typer(time.app, name="time")

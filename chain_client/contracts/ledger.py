@@ -1,0 +1,263 @@
+"""The fund ledger: projects, funding, milestones, payments, reallocations, close and claim."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from eth_typing import ChecksumAddress
+from eth_utils import to_checksum_address
+
+from ..errors import InputError
+from ..models import TxResult
+from ..projects import (
+    BudgetLineRecord,
+    FlagRecord,
+    FunderRecord,
+    MilestoneRecord,
+    PaymentSpec,
+    ProjectRecord,
+    ProjectSpec,
+    Stage,
+    Thresholds,
+    parse_spec,
+)
+from ..units import from_bytes32, reference_hash, to_bytes32
+from .base import Bound
+from .token import Token
+
+PROJECT_STATUS = ("None", "Open", "Closed")
+ADDRESS_SUBJECT_FLAGS = {"PAYEE_SHARE", "NEAR_THRESHOLD"}
+TEXT_SUBJECT_FLAGS = {"BUDGET_LINE_90"}
+
+
+class Ledger(Bound):
+    """The deployment's FundLedger."""
+
+    artifact = "FundLedger"
+
+    # writes
+
+    def create_project(
+        self, spec: ProjectSpec | dict[str, Any], *, sender: str = "admin"
+    ) -> TxResult:
+        """Create a project (sent by an approved creator; admin by default)."""
+        spec = parse_spec(ProjectSpec, spec)
+        categories = list(spec.budget)
+        fn = self.contract.functions.createProject(
+            (
+                to_bytes32(spec.id, field="project id"),
+                self.resolve(spec.owner),
+                [to_bytes32(c, field="category") for c in categories],
+                [spec.budget[c] for c in categories],
+                [int(m.stage) for m in spec.milestones],
+                [m.amount for m in spec.milestones],
+                (spec.dual_control, spec.near_margin, spec.payee_share_bps, spec.share_floor),
+            )
+        )
+        return self.session.transact(fn, sender)[0]
+
+    def fund(self, project: str, amount: int, *, funder: str) -> list[TxResult]:
+        """Approve the ledger for `amount`, then deposit it into `project` (two transactions)."""
+        self.owner(project)  # an unknown project fails before anything is sent
+        approval = Token(self.session).approve(self.address, amount, sender=funder)
+        fn = self.contract.functions.fund(to_bytes32(project), amount)
+        return [approval, self.session.transact(fn, funder)[0]]
+
+    def approve_milestone(
+        self, project: str, milestone: int, evidence: str | None = None, *, sender: str = "reviewer"
+    ) -> TxResult:
+        fn = self.contract.functions.approveMilestone(
+            to_bytes32(project), milestone, reference_hash(evidence)
+        )
+        return self.session.transact(fn, sender)[0]
+
+    def set_team_wallet(
+        self, project: str, wallet: str, allowed: bool = True, *, sender: str = "reviewer"
+    ) -> TxResult:
+        fn = self.contract.functions.setTeamWallet(
+            to_bytes32(project), self.resolve(wallet), allowed
+        )
+        return self.session.transact(fn, sender)[0]
+
+    def approve_payment(
+        self, project: str, payment: PaymentSpec | dict[str, Any], *, sender: str = "reviewer"
+    ) -> TxResult:
+        """Pre-approve exactly this payment (dual control)."""
+        p = parse_spec(PaymentSpec, payment)
+        fn = self.contract.functions.approvePayment(
+            to_bytes32(project),
+            self.resolve(p.to),
+            p.amount,
+            to_bytes32(p.category),
+            p.milestone,
+            reference_hash(p.invoice),
+        )
+        return self.session.transact(fn, sender)[0]
+
+    def _payment_tuple(self, p: PaymentSpec) -> tuple[Any, ...]:
+        return (
+            self.resolve(p.to),
+            p.amount,
+            to_bytes32(p.category, field="category"),
+            p.milestone,
+            reference_hash(p.invoice),
+            p.memo,
+        )
+
+    def disburse(
+        self, project: str, payment: PaymentSpec | dict[str, Any], *, sender: str | None = None
+    ) -> TxResult:
+        """Pay one payee (sent by the project owner unless `sender` says otherwise)."""
+        p = parse_spec(PaymentSpec, payment)
+        owner = sender or self.owner(project)
+        fn = self.contract.functions.disburse(to_bytes32(project), *self._payment_tuple(p))
+        return self.session.transact(fn, owner)[0]
+
+    def disburse_batch(
+        self, project: str, payments: list[PaymentSpec], *, sender: str | None = None
+    ) -> TxResult:
+        """Many payments in one transaction: all land or none."""
+        if not payments:
+            raise InputError("a batch needs at least one payment")
+        owner = sender or self.owner(project)
+        rows = [self._payment_tuple(parse_spec(PaymentSpec, p)) for p in payments]
+        fn = self.contract.functions.disburseBatch(to_bytes32(project), rows)
+        return self.session.transact(fn, owner)[0]
+
+    def propose_reallocation(
+        self, project: str, source: str, target: str, amount: int, *, sender: str | None = None
+    ) -> tuple[TxResult, int]:
+        """Propose moving `amount` of cap between lines; returns the proposal id."""
+        owner = sender or self.owner(project)
+        fn = self.contract.functions.proposeReallocation(
+            to_bytes32(project),
+            to_bytes32(source, field="category"),
+            to_bytes32(target, field="category"),
+            amount,
+        )
+        result, receipt = self.session.transact(fn, owner)
+        (event,) = self.contract.events.ReallocationProposed().process_receipt(receipt)
+        return result, int(event["args"]["id"])
+
+    def approve_reallocation(
+        self, project: str, proposal: int, *, sender: str = "reviewer"
+    ) -> TxResult:
+        fn = self.contract.functions.approveReallocation(to_bytes32(project), proposal)
+        return self.session.transact(fn, sender)[0]
+
+    def close(self, project: str, *, sender: str | None = None) -> TxResult:
+        fn = self.contract.functions.closeProject(to_bytes32(project))
+        return self.session.transact(fn, sender or self.owner(project))[0]
+
+    def claim(self, project: str, *, funder: str) -> TxResult:
+        return self.session.transact(self.contract.functions.claim(to_bytes32(project)), funder)[0]
+
+    def pause(self, *, sender: str = "admin") -> TxResult:
+        return self.session.transact(self.contract.functions.pause(), sender)[0]
+
+    def unpause(self, *, sender: str = "admin") -> TxResult:
+        return self.session.transact(self.contract.functions.unpause(), sender)[0]
+
+    # reads
+
+    def paused(self) -> bool:
+        return bool(self.session.call(self.contract.functions.paused()))
+
+    def owner(self, project: str) -> ChecksumAddress:
+        """The owner of `project`; `InputError` when there is no such project."""
+        info = self.session.call(
+            self.contract.functions.project(to_bytes32(project, field="project id"))
+        )
+        if info[1] == 0:
+            raise InputError(f"no project {project}", hint="list them with `scf project list`")
+        return to_checksum_address(info[0])
+
+    def claimable(self, project: str, funder: str) -> int:
+        fn = self.contract.functions.claimable(to_bytes32(project), self.resolve(funder))
+        return int(self.session.call(fn))
+
+    def project(self, project: str) -> ProjectRecord:
+        """Totals, budget lines, milestones and funders of `project`."""
+        self.owner(project)
+        key = to_bytes32(project)
+        f = self.contract.functions
+        owner, status, funded, spent, reserved, refunded, balance, budget, open_items, th = (
+            self.session.call(f.project(key))
+        )
+        lines = [
+            BudgetLineRecord(
+                category=from_bytes32(c), cap=cap, spent=s, reserved=r, left=cap - s - r
+            )
+            for c, cap, s, r in self.session.call(f.budgetLines(key))
+        ]
+        milestones = [
+            MilestoneRecord(
+                index=i,
+                stage=Stage(stage).name,
+                tranche=tranche,
+                spent=s,
+                reserved=r,
+                approved=approved,
+                evidence=("0x" + evidence.hex()) if approved else None,
+            )
+            for i, (stage, tranche, s, r, approved, evidence) in enumerate(
+                self.session.call(f.milestones(key))
+            )
+        ]
+        accounts, amounts = self.session.call(f.funders(key))
+        return ProjectRecord(
+            id=project,
+            owner=owner,
+            status=PROJECT_STATUS[status],
+            funded=funded,
+            spent=spent,
+            reserved=reserved,
+            refunded=refunded,
+            balance=balance,
+            free=balance - reserved,
+            budget=budget,
+            open_reservations=open_items,
+            thresholds=Thresholds(
+                dual_control=th[0], near_margin=th[1], payee_share_bps=th[2], share_floor=th[3]
+            ),
+            lines=lines,
+            milestones=milestones,
+            funders=[
+                FunderRecord(address=a, amount=v) for a, v in zip(accounts, amounts, strict=True)
+            ],
+        )
+
+    def project_ids(self) -> list[str]:
+        count = int(self.session.call(self.contract.functions.projectCount()))
+        return [
+            from_bytes32(self.session.call(self.contract.functions.projectAt(i)))
+            for i in range(count)
+        ]
+
+    def flags(self, project: str) -> list[FlagRecord]:
+        """The `RiskFlagged` events of `project`, oldest first."""
+        self.owner(project)
+        logs = self.contract.events.RiskFlagged().get_logs(
+            from_block=self.session.deployment().contracts[self.artifact].block,
+            argument_filters={"project": to_bytes32(project)},
+        )
+        out = []
+        for log in logs:
+            code = from_bytes32(log["args"]["code"])
+            subject = log["args"]["subject"]
+            if code in ADDRESS_SUBJECT_FLAGS:
+                shown = to_checksum_address(subject[-20:])
+            elif code in TEXT_SUBJECT_FLAGS:
+                shown = from_bytes32(subject)
+            else:
+                shown = "0x" + subject.hex()
+            out.append(
+                FlagRecord(
+                    code=code,
+                    subject=shown,
+                    value=int(log["args"]["value"]),
+                    block=int(log["blockNumber"]),
+                    tx_hash="0x" + bytes(log["transactionHash"]).hex(),
+                )
+            )
+        return out

@@ -1,0 +1,482 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.24;
+
+import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
+import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
+import {AccessControlDefaultAdminRules} from
+    "@openzeppelin/contracts/access/extensions/AccessControlDefaultAdminRules.sol";
+import {Pausable} from "@openzeppelin/contracts/utils/Pausable.sol";
+import {ReentrancyGuard} from "@openzeppelin/contracts/utils/ReentrancyGuard.sol";
+import {IFundLedger} from "./interfaces/IFundLedger.sol";
+import {ISupplierRegistry} from "./interfaces/ISupplierRegistry.sol";
+import {LedgerRiskFlags} from "./ledger/LedgerRiskFlags.sol";
+
+/// @title FundLedger
+/// @notice R&D fund-flow tracking: every yuan of a project from funder to payee, capped by
+/// budget line and milestone tranche. No function loops over projects, payees or payments;
+/// the loops that exist are bounded by a project's 16 lines and 16 milestones, or by the
+/// caller's own batch.
+contract FundLedger is IFundLedger, LedgerRiskFlags, AccessControlDefaultAdminRules, Pausable, ReentrancyGuard {
+    using SafeERC20 for IERC20;
+
+    /// @notice Role approved by the admin to create projects.
+    bytes32 public constant CREATOR_ROLE = keccak256("CREATOR_ROLE");
+    /// @notice Role that approves milestones, team wallets, large payments and reallocations.
+    bytes32 public constant REVIEWER_ROLE = keccak256("REVIEWER_ROLE");
+    /// @notice Role of the financing contract: reserves, releases and pays order values.
+    bytes32 public constant FINANCIER_ROLE = keccak256("FINANCIER_ROLE");
+    /// @notice Most budget lines, and most milestones, per project.
+    uint256 public constant MAX_ITEMS = 16;
+
+    /// @notice The settlement token.
+    IERC20 public immutable token;
+    /// @notice The supplier registry deciding who is an Active supplier.
+    ISupplierRegistry public immutable registry;
+
+    struct Line {
+        uint256 cap;
+        uint256 spent;
+        uint256 reserved;
+        bool exists;
+    }
+
+    struct ProjectData {
+        address owner;
+        ProjectStatus status;
+        uint256 funded;
+        uint256 spent;
+        uint256 reserved;
+        uint256 refunded;
+        uint256 budget;
+        uint256 openReservations;
+        uint256 closedBalance;
+        uint256 reallocations;
+        Thresholds thresholds;
+        bytes32[] categories;
+        Milestone[] milestones;
+        address[] funders;
+    }
+
+    struct Reallocation {
+        bytes32 from;
+        bytes32 to;
+        uint256 amount;
+        bool pending;
+    }
+
+    struct Reservation {
+        bytes32 category;
+        uint256 milestone;
+        uint256 amount;
+        bool open;
+    }
+
+    mapping(bytes32 project => ProjectData) private _projects;
+    mapping(bytes32 project => mapping(bytes32 category => Line)) private _lines;
+    mapping(bytes32 project => mapping(address funder => uint256)) private _contributions;
+    mapping(bytes32 project => mapping(address funder => bool)) private _claimed;
+    mapping(bytes32 project => mapping(address wallet => bool)) private _team;
+    mapping(bytes32 project => mapping(uint256 id => Reallocation)) private _reallocations;
+    mapping(bytes32 project => mapping(uint256 ref => Reservation)) private _reservations;
+    mapping(bytes32 approval => bool) private _paymentApprovals;
+    bytes32[] private _projectIds;
+
+    /// @param token_ The settlement token.
+    /// @param registry_ The supplier registry.
+    /// @param adminDelay Delay before a proposed new admin may accept the admin role.
+    /// @param admin Initial holder of the admin role.
+    constructor(IERC20 token_, ISupplierRegistry registry_, uint48 adminDelay, address admin)
+        AccessControlDefaultAdminRules(adminDelay, admin)
+    {
+        token = token_;
+        registry = registry_;
+    }
+
+    /// @inheritdoc IFundLedger
+    function createProject(ProjectSpec calldata spec) external onlyRole(CREATOR_ROLE) whenNotPaused {
+        bytes32 id = spec.id;
+        if (id == bytes32(0) || spec.owner == address(0)) revert LedgerZeroValue();
+        ProjectData storage p = _projects[id];
+        if (p.status != ProjectStatus.None) revert LedgerProjectExists(id);
+        uint256 lines = spec.categories.length;
+        uint256 steps = spec.stages.length;
+        if (lines != spec.caps.length || steps != spec.tranches.length) revert LedgerLengthMismatch();
+        if (lines == 0 || lines > MAX_ITEMS) revert LedgerCountInvalid(lines, MAX_ITEMS);
+        if (steps == 0 || steps > MAX_ITEMS) revert LedgerCountInvalid(steps, MAX_ITEMS);
+        if (spec.thresholds.payeeShareBps > BPS) revert LedgerShareInvalid(spec.thresholds.payeeShareBps);
+
+        p.owner = spec.owner;
+        p.status = ProjectStatus.Open;
+        p.thresholds = spec.thresholds;
+        uint256 budget = 0;
+        for (uint256 i = 0; i < lines; ++i) {
+            bytes32 category = spec.categories[i];
+            if (category == bytes32(0) || spec.caps[i] == 0) revert LedgerZeroValue();
+            Line storage line = _lines[id][category];
+            if (line.exists) revert LedgerDuplicateCategory(category);
+            line.exists = true;
+            line.cap = spec.caps[i];
+            p.categories.push(category);
+            budget += spec.caps[i];
+        }
+        uint256 trancheTotal = 0;
+        for (uint256 i = 0; i < steps; ++i) {
+            Milestone storage m = p.milestones.push();
+            m.stage = spec.stages[i];
+            m.tranche = spec.tranches[i];
+            trancheTotal += spec.tranches[i];
+        }
+        if (trancheTotal > budget) revert LedgerTranchesExceedBudget(trancheTotal, budget);
+        p.budget = budget;
+        _projectIds.push(id);
+
+        emit ProjectCreated(id, spec.owner, msg.sender, budget, spec.thresholds);
+        for (uint256 i = 0; i < lines; ++i) {
+            emit BudgetLineSet(id, spec.categories[i], spec.caps[i]);
+        }
+        for (uint256 i = 0; i < steps; ++i) {
+            emit MilestoneAdded(id, i, spec.stages[i], spec.tranches[i]);
+        }
+    }
+
+    /// @inheritdoc IFundLedger
+    function fund(bytes32 id, uint256 amount) external nonReentrant whenNotPaused {
+        ProjectData storage p = _open(id);
+        if (amount == 0) revert LedgerZeroValue();
+        if (_contributions[id][msg.sender] == 0) p.funders.push(msg.sender);
+        _contributions[id][msg.sender] += amount;
+        p.funded += amount;
+        token.safeTransferFrom(msg.sender, address(this), amount);
+        emit ProjectFunded(id, msg.sender, address(this), amount);
+    }
+
+    /// @inheritdoc IFundLedger
+    function approveMilestone(bytes32 id, uint256 milestone, bytes32 evidence) external onlyRole(REVIEWER_ROLE) {
+        Milestone storage m = _milestone(_open(id), id, milestone);
+        if (m.approved) revert LedgerMilestoneAlreadyApproved(id, milestone);
+        m.approved = true;
+        m.evidence = evidence;
+        emit MilestoneApproved(id, milestone, msg.sender, evidence);
+    }
+
+    /// @inheritdoc IFundLedger
+    function setTeamWallet(bytes32 id, address wallet, bool allowed) external onlyRole(REVIEWER_ROLE) {
+        _open(id);
+        if (wallet == address(0)) revert LedgerZeroValue();
+        _team[id][wallet] = allowed;
+        emit TeamWalletSet(id, wallet, allowed, msg.sender);
+    }
+
+    /// @inheritdoc IFundLedger
+    function approvePayment(
+        bytes32 id,
+        address to,
+        uint256 amount,
+        bytes32 category,
+        uint256 milestone,
+        bytes32 invoice
+    ) external onlyRole(REVIEWER_ROLE) {
+        _open(id);
+        bytes32 approval = _approvalKey(id, to, amount, category, milestone, invoice);
+        _paymentApprovals[approval] = true;
+        emit PaymentApproved(id, approval, to, amount, msg.sender);
+    }
+
+    /// @inheritdoc IFundLedger
+    function disburse(
+        bytes32 id,
+        address to,
+        uint256 amount,
+        bytes32 category,
+        uint256 milestone,
+        bytes32 invoice,
+        string calldata memo
+    ) external nonReentrant whenNotPaused {
+        ProjectData storage p = _owned(id);
+        _pay(p, id, Payment({to: to, amount: amount, category: category, milestone: milestone, invoice: invoice, memo: memo}));
+    }
+
+    /// @inheritdoc IFundLedger
+    function disburseBatch(bytes32 id, Payment[] calldata payments) external nonReentrant whenNotPaused {
+        ProjectData storage p = _owned(id);
+        for (uint256 i = 0; i < payments.length; ++i) {
+            _pay(p, id, payments[i]);
+        }
+    }
+
+    /// @inheritdoc IFundLedger
+    function proposeReallocation(bytes32 id, bytes32 from, bytes32 to, uint256 amount)
+        external
+        returns (uint256 reallocation)
+    {
+        ProjectData storage p = _owned(id);
+        _line(id, from);
+        _line(id, to);
+        if (amount == 0 || from == to) revert LedgerZeroValue();
+        reallocation = ++p.reallocations;
+        _reallocations[id][reallocation] = Reallocation({from: from, to: to, amount: amount, pending: true});
+        emit ReallocationProposed(id, reallocation, from, to, amount);
+    }
+
+    /// @inheritdoc IFundLedger
+    function approveReallocation(bytes32 id, uint256 reallocation) external onlyRole(REVIEWER_ROLE) {
+        _open(id);
+        Reallocation storage r = _reallocations[id][reallocation];
+        if (!r.pending) revert LedgerReallocationUnknown(id, reallocation);
+        Line storage from = _lines[id][r.from];
+        uint256 free = from.cap - from.spent - from.reserved;
+        if (r.amount > free) revert LedgerBudgetExceeded(id, r.from, free, r.amount);
+        Line storage to = _lines[id][r.to];
+        r.pending = false;
+        from.cap -= r.amount;
+        to.cap += r.amount;
+        emit ReallocationApproved(id, reallocation, msg.sender);
+        emit BudgetLineSet(id, r.from, from.cap);
+        emit BudgetLineSet(id, r.to, to.cap);
+    }
+
+    /// @inheritdoc IFundLedger
+    function reserve(bytes32 id, uint256 ref, bytes32 category, uint256 milestone, uint256 amount)
+        external
+        onlyRole(FINANCIER_ROLE)
+        whenNotPaused
+    {
+        ProjectData storage p = _open(id);
+        Reservation storage r = _reservations[id][ref];
+        if (r.open || r.amount != 0) revert LedgerReservationExists(id, ref);
+        if (amount == 0) revert LedgerZeroValue();
+        Line storage line = _line(id, category);
+        Milestone storage m = _milestone(p, id, milestone);
+        _checkRoom(p, line, m, id, category, milestone, amount);
+        line.reserved += amount;
+        m.reserved += amount;
+        p.reserved += amount;
+        ++p.openReservations;
+        _reservations[id][ref] = Reservation({category: category, milestone: milestone, amount: amount, open: true});
+        emit FundsReserved(id, ref, category, milestone, amount);
+        _flagLine(id, category, line.cap, line.spent + line.reserved, amount);
+    }
+
+    /// @inheritdoc IFundLedger
+    function release(bytes32 id, uint256 ref) external onlyRole(FINANCIER_ROLE) {
+        ProjectData storage p = _projects[id];
+        Reservation storage r = _openReservation(id, ref);
+        _unreserve(p, id, r);
+        emit ReservationReleased(id, ref, r.amount);
+    }
+
+    /// @inheritdoc IFundLedger
+    function payReservation(bytes32 id, uint256 ref, address to)
+        external
+        onlyRole(FINANCIER_ROLE)
+        nonReentrant
+        whenNotPaused
+        returns (uint256 amount)
+    {
+        ProjectData storage p = _projects[id];
+        Reservation storage r = _openReservation(id, ref);
+        Milestone storage m = p.milestones[r.milestone];
+        if (!m.approved) revert LedgerMilestoneNotApproved(id, r.milestone);
+        amount = r.amount;
+        _unreserve(p, id, r);
+        _lines[id][r.category].spent += amount;
+        m.spent += amount;
+        p.spent += amount;
+        token.safeTransfer(to, amount);
+        emit FundsDisbursed(id, address(this), to, amount, r.category, r.milestone, bytes32(ref), "");
+    }
+
+    /// @inheritdoc IFundLedger
+    function closeProject(bytes32 id) external {
+        ProjectData storage p = _open(id);
+        if (msg.sender != p.owner && !hasRole(DEFAULT_ADMIN_ROLE, msg.sender)) {
+            revert LedgerNotProjectOwner(id, msg.sender);
+        }
+        if (p.openReservations != 0) revert LedgerOpenItems(id, p.openReservations);
+        p.status = ProjectStatus.Closed;
+        p.closedBalance = _balance(p);
+        emit ProjectClosed(id, p.closedBalance);
+    }
+
+    /// @inheritdoc IFundLedger
+    function claim(bytes32 id) external nonReentrant whenNotPaused returns (uint256 amount) {
+        ProjectData storage p = _projects[id];
+        if (p.status != ProjectStatus.Closed) revert LedgerProjectStatus(id, p.status);
+        amount = claimable(id, msg.sender);
+        if (_contributions[id][msg.sender] == 0 || _claimed[id][msg.sender]) {
+            revert LedgerNothingToClaim(id, msg.sender);
+        }
+        _claimed[id][msg.sender] = true;
+        p.refunded += amount;
+        token.safeTransfer(msg.sender, amount);
+        emit FundsRefunded(id, address(this), msg.sender, amount);
+    }
+
+    /// @inheritdoc IFundLedger
+    function pause() external onlyRole(DEFAULT_ADMIN_ROLE) {
+        _pause();
+    }
+
+    /// @inheritdoc IFundLedger
+    function unpause() external onlyRole(DEFAULT_ADMIN_ROLE) {
+        _unpause();
+    }
+
+    /// @inheritdoc IFundLedger
+    function project(bytes32 id) external view returns (ProjectInfo memory) {
+        ProjectData storage p = _projects[id];
+        return ProjectInfo({
+            owner: p.owner,
+            status: p.status,
+            funded: p.funded,
+            spent: p.spent,
+            reserved: p.reserved,
+            refunded: p.refunded,
+            balance: _balance(p),
+            budget: p.budget,
+            openReservations: p.openReservations,
+            thresholds: p.thresholds
+        });
+    }
+
+    /// @inheritdoc IFundLedger
+    function budgetLines(bytes32 id) external view returns (BudgetLine[] memory lines) {
+        bytes32[] storage categories = _projects[id].categories;
+        lines = new BudgetLine[](categories.length);
+        for (uint256 i = 0; i < categories.length; ++i) {
+            Line storage line = _lines[id][categories[i]];
+            lines[i] = BudgetLine({category: categories[i], cap: line.cap, spent: line.spent, reserved: line.reserved});
+        }
+    }
+
+    /// @inheritdoc IFundLedger
+    function milestones(bytes32 id) external view returns (Milestone[] memory) {
+        return _projects[id].milestones;
+    }
+
+    /// @inheritdoc IFundLedger
+    function funders(bytes32 id) external view returns (address[] memory accounts, uint256[] memory amounts) {
+        accounts = _projects[id].funders;
+        amounts = new uint256[](accounts.length);
+        for (uint256 i = 0; i < accounts.length; ++i) {
+            amounts[i] = _contributions[id][accounts[i]];
+        }
+    }
+
+    /// @inheritdoc IFundLedger
+    function claimable(bytes32 id, address funder) public view returns (uint256) {
+        ProjectData storage p = _projects[id];
+        if (p.status != ProjectStatus.Closed || _claimed[id][funder] || p.funded == 0) return 0;
+        return (_contributions[id][funder] * p.closedBalance) / p.funded;
+    }
+
+    /// @inheritdoc IFundLedger
+    function isEligiblePayee(bytes32 id, address payee) public view returns (bool) {
+        return _team[id][payee] || registry.statusOf(payee) == ISupplierRegistry.Status.Active;
+    }
+
+    /// @inheritdoc IFundLedger
+    function projectCount() external view returns (uint256) {
+        return _projectIds.length;
+    }
+
+    /// @inheritdoc IFundLedger
+    function projectAt(uint256 index) external view returns (bytes32) {
+        return _projectIds[index];
+    }
+
+    function _pay(ProjectData storage p, bytes32 id, Payment memory payment) private {
+        if (payment.amount == 0) revert LedgerZeroValue();
+        if (!isEligiblePayee(id, payment.to)) revert LedgerPayeeNotEligible(id, payment.to);
+        Line storage line = _line(id, payment.category);
+        Milestone storage m = _milestone(p, id, payment.milestone);
+        if (!m.approved) revert LedgerMilestoneNotApproved(id, payment.milestone);
+        _checkRoom(p, line, m, id, payment.category, payment.milestone, payment.amount);
+        uint256 threshold = p.thresholds.dualControl;
+        if (threshold != 0 && payment.amount >= threshold) {
+            bytes32 approval = _approvalKey(
+                id, payment.to, payment.amount, payment.category, payment.milestone, payment.invoice
+            );
+            if (!_paymentApprovals[approval]) {
+                revert LedgerPaymentNotApproved(id, payment.to, payment.amount, threshold);
+            }
+            delete _paymentApprovals[approval];
+        }
+        line.spent += payment.amount;
+        m.spent += payment.amount;
+        p.spent += payment.amount;
+        uint256 payeeTotal = _recordPayee(id, payment.to, payment.amount);
+        token.safeTransfer(payment.to, payment.amount);
+        emit FundsDisbursed(
+            id, address(this), payment.to, payment.amount, payment.category, payment.milestone, payment.invoice, payment.memo
+        );
+        _flagLine(id, payment.category, line.cap, line.spent + line.reserved, payment.amount);
+        _flagPayment(id, p.thresholds, p.budget, p.spent, payeeTotal, payment.to, payment.amount, payment.invoice);
+    }
+
+    function _checkRoom(
+        ProjectData storage p,
+        Line storage line,
+        Milestone storage m,
+        bytes32 id,
+        bytes32 category,
+        uint256 milestone,
+        uint256 amount
+    ) private view {
+        uint256 lineLeft = line.cap - line.spent - line.reserved;
+        if (amount > lineLeft) revert LedgerBudgetExceeded(id, category, lineLeft, amount);
+        uint256 trancheLeft = m.tranche - m.spent - m.reserved;
+        if (amount > trancheLeft) revert LedgerTrancheExhausted(id, milestone, trancheLeft, amount);
+        uint256 free = _balance(p) - p.reserved;
+        if (amount > free) revert LedgerInsufficientBalance(id, free, amount);
+    }
+
+    function _unreserve(ProjectData storage p, bytes32 id, Reservation storage r) private {
+        r.open = false;
+        _lines[id][r.category].reserved -= r.amount;
+        p.milestones[r.milestone].reserved -= r.amount;
+        p.reserved -= r.amount;
+        --p.openReservations;
+    }
+
+    function _balance(ProjectData storage p) private view returns (uint256) {
+        return p.funded - p.spent - p.refunded;
+    }
+
+    function _open(bytes32 id) private view returns (ProjectData storage p) {
+        p = _projects[id];
+        if (p.status == ProjectStatus.None) revert LedgerProjectUnknown(id);
+        if (p.status != ProjectStatus.Open) revert LedgerProjectStatus(id, p.status);
+    }
+
+    function _owned(bytes32 id) private view returns (ProjectData storage p) {
+        p = _open(id);
+        if (msg.sender != p.owner) revert LedgerNotProjectOwner(id, msg.sender);
+    }
+
+    function _line(bytes32 id, bytes32 category) private view returns (Line storage line) {
+        line = _lines[id][category];
+        if (!line.exists) revert LedgerUnknownCategory(id, category);
+    }
+
+    function _milestone(ProjectData storage p, bytes32 id, uint256 index) private view returns (Milestone storage) {
+        if (index >= p.milestones.length) revert LedgerUnknownMilestone(id, index);
+        return p.milestones[index];
+    }
+
+    function _openReservation(bytes32 id, uint256 ref) private view returns (Reservation storage r) {
+        r = _reservations[id][ref];
+        if (!r.open) revert LedgerReservationUnknown(id, ref);
+    }
+
+    function _approvalKey(
+        bytes32 id,
+        address to,
+        uint256 amount,
+        bytes32 category,
+        uint256 milestone,
+        bytes32 invoice
+    ) private pure returns (bytes32) {
+        return keccak256(abi.encode(id, to, amount, category, milestone, invoice));
+    }
+}
