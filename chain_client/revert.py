@@ -33,6 +33,7 @@ ROLE_NAMES = {
     keccak(text="MINTER_ROLE"): "minter",
     keccak(text="REGISTRAR_ROLE"): "registrar",
     keccak(text="RATER_ROLE"): "rater",
+    keccak(text="TRIGGER_ROLE"): "trigger",
     keccak(text="CREATOR_ROLE"): "creator",
     keccak(text="REVIEWER_ROLE"): "reviewer",
     keccak(text="FINANCIER_ROLE"): "financier",

@@ -11,12 +11,13 @@ from .models import TxResult
 from .session import Session
 
 #: role name -> (contract artifact, role constant). On test chains deploy grants each to the
-#: alias of the same name (minter and creator to admin); financier goes to the financing
-#: contract.
+#: alias of the same name (minter and creator to admin); financier and trigger go to the
+#: financing contract.
 ROLES: dict[str, tuple[str, str]] = {
     "minter": ("SettlementToken", "MINTER_ROLE"),
     "registrar": ("SupplierRegistry", "REGISTRAR_ROLE"),
     "rater": ("SupplierRegistry", "RATER_ROLE"),
+    "trigger": ("SupplierRegistry", "TRIGGER_ROLE"),
     "creator": ("FundLedger", "CREATOR_ROLE"),
     "reviewer": ("FundLedger", "REVIEWER_ROLE"),
     "financier": ("FundLedger", "FINANCIER_ROLE"),

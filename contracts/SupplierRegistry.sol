@@ -13,6 +13,8 @@ contract SupplierRegistry is AccessControlDefaultAdminRules, ISupplierRegistry {
     bytes32 public constant REGISTRAR_ROLE = keccak256("REGISTRAR_ROLE");
     /// @notice Role that sets credit scores.
     bytes32 public constant RATER_ROLE = keccak256("RATER_ROLE");
+    /// @notice Role of the disruption trigger: marks suppliers Disrupted and recovered.
+    bytes32 public constant TRIGGER_ROLE = keccak256("TRIGGER_ROLE");
 
     /// @notice Most parts one supplier registers with, and most substitutes per part.
     uint256 public constant MAX_PARTS = 16;
@@ -83,6 +85,20 @@ contract SupplierRegistry is AccessControlDefaultAdminRules, ISupplierRegistry {
     function reinstate(address account) external onlyRole(REGISTRAR_ROLE) {
         Status current = _registered(account).status;
         if (current != Status.Suspended) revert RegistryStatusInvalid(account, current);
+        _setStatus(account, Status.Active);
+    }
+
+    /// @inheritdoc ISupplierRegistry
+    function markDisrupted(address account) external onlyRole(TRIGGER_ROLE) {
+        Status current = _registered(account).status;
+        if (current != Status.Active) revert RegistryStatusInvalid(account, current);
+        _setStatus(account, Status.Disrupted);
+    }
+
+    /// @inheritdoc ISupplierRegistry
+    function markRecovered(address account) external onlyRole(TRIGGER_ROLE) {
+        Status current = _registered(account).status;
+        if (current != Status.Disrupted) revert RegistryStatusInvalid(account, current);
         _setStatus(account, Status.Active);
     }
 

@@ -48,7 +48,7 @@ def events(
     """The decoded `name` events a transaction emitted from `contract`, as plain dicts."""
     receipt = (
         receipt_or_hash
-        if not isinstance(receipt_or_hash, str)
+        if not isinstance(receipt_or_hash, str | bytes)
         else session.w3.eth.get_transaction_receipt(receipt_or_hash)
     )
     decoded = getattr(contract.events, name)().process_receipt(receipt, errors=DISCARD)

@@ -98,6 +98,14 @@ interface ISupplierRegistry {
     /// @dev Caller: registrar role. Emits `SupplierStatusChanged`.
     function reinstate(address supplier) external;
 
+    /// @notice Marks an Active supplier Disrupted (cut off: it can no longer be paid).
+    /// @dev Caller: trigger role (the disruption trigger). Emits `SupplierStatusChanged`.
+    function markDisrupted(address supplier) external;
+
+    /// @notice Returns a Disrupted supplier to Active.
+    /// @dev Caller: trigger role (on a recovery report). Emits `SupplierStatusChanged`.
+    function markRecovered(address supplier) external;
+
     /// @notice The caller joins the end of `part`'s substitute list: its standing consent to
     /// advance terms under the published policy.
     /// @dev Caller: the supplier itself, Active and registered for `part`; at most 16 per list.

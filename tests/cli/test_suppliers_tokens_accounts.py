@@ -121,7 +121,15 @@ def test_token_mint_transfer_approve_and_balance(scf: Run, scf_json, deployed) -
 
 def test_roles_list_grant_and_revoke(scf: Run, scf_json, deployed) -> None:  # type: ignore[no-untyped-def]
     held = {h["role"]: h["holders"] for h in scf_json("role", "list")}
-    assert held == {"minter": ["admin"], "registrar": ["registrar"], "rater": ["rater"]}
+    assert held == {
+        "minter": ["admin"],
+        "registrar": ["registrar"],
+        "rater": ["rater"],
+        "trigger": [],
+        "creator": ["admin"],
+        "reviewer": ["reviewer"],
+        "financier": [],
+    }
     scf_json("role", "grant", "rater", "resist_a")
     assert {h["role"]: h["holders"] for h in scf_json("role", "list")}["rater"] == [
         "rater",
