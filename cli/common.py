@@ -121,7 +121,24 @@ def table(title: str | None, columns: Sequence[str], rows: Sequence[Sequence[Any
     return t
 
 
-NUMERIC_COLUMNS = {"capacity", "committed", "score", "balance", "amount", "block", "gas", "index"}
+NUMERIC_COLUMNS = {
+    "capacity",
+    "committed",
+    "score",
+    "balance",
+    "amount",
+    "block",
+    "gas",
+    "index",
+    "cap",
+    "spent",
+    "reserved",
+    "left",
+    "tranche",
+    "funded",
+    "budget",
+    "value",
+}
 
 
 def fail(message: str) -> None:

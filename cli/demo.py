@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import nullcontext
 from datetime import datetime
 from pathlib import Path
 from typing import Annotated
@@ -9,16 +10,28 @@ from typing import Annotated
 import typer
 from rich.console import Group
 
+from chain_client.chain.accounts import AliasTarget
 from chain_client.config import Settings
-from chain_client.contracts import Registry, Token
+from chain_client.contracts import Ledger, Registry, Token
 from chain_client.deploy import deploy
 from chain_client.session import open_session
 from chain_client.units import format_amount
 
-from .common import console, output, state
+from .common import console, output, state, table
 from .render import deployment_table, suppliers_table
 
 DEMO_ROOT = Path("scf-demo")
+ACCOUNTS = {"gov_fund": 5, "bank": 6, "chipco": 7, "resist_a": 8, "resist_b": 9}
+PROJECT = {
+    "id": "LITHO-14",
+    "owner": "chipco",
+    "budget": {"MATERIALS": "12000000.00", "EQUIPMENT": "9000000.00"},
+    "milestones": [
+        {"stage": "RESEARCH", "amount": "8000000.00"},
+        {"stage": "PILOT", "amount": "13000000.00"},
+    ],
+    "dual_control": "2000000.00",
+}
 
 
 def demo_command(
@@ -27,59 +40,84 @@ def demo_command(
         Path, typer.Option(help="Folder under which each run gets a new workspace.")
     ] = DEMO_ROOT,
 ) -> None:
-    """Deploy to a fresh embedded chain in a new workspace, onboard two suppliers, show it."""
+    """A lithography R&D project on a fresh embedded chain in a new workspace.
+
+    Deploys, onboards two photoresist suppliers (one opts in as substitute), creates and
+    funds LITHO-14, approves its research milestone and pays the first lot.
+    """
     workspace = root / datetime.now().strftime("run-%Y%m%d-%H%M%S-%f")
-    settings = Settings(workspace=workspace)
     quiet = state(ctx).json
-    with open_session(settings, writable=True) as s:
-        with console.status("deploying", spinner="dots") if not quiet else _Quiet() as status:
-            deployment = deploy(s, progress=status.update)
-            status.update("onboarding suppliers")
-            s.accounts.add("resist_a", _index(8))
-            s.accounts.add("resist_b", _index(9))
-            s.accounts.add("gov_fund", _index(5))
-            registry, token = Registry(s), Token(s)
+    with open_session(Settings(workspace=workspace), writable=True) as s:
+        spinner = console.status("deploying", spinner="dots") if not quiet else nullcontext()
+        with spinner as status:
+
+            def step(text: str) -> None:
+                if status is not None:
+                    status.update(text)
+
+            deployment = deploy(s, progress=step)
+            step("onboarding suppliers")
+            for name, index in ACCOUNTS.items():
+                s.accounts.add(name, AliasTarget(index=index))
+            registry, token, ledger = Registry(s), Token(s), Ledger(s)
             registry.register("resist_a", "Resist A", ["ARF_RESIST"], 8_000_000_00)
             registry.rate("resist_a", 820)
             registry.register("resist_b", "Resist B", ["ARF_RESIST"], 5_000_000_00)
             registry.rate("resist_b", 710)
             registry.qualify("ARF_RESIST", supplier="resist_b")
+            step("funding LITHO-14")
             token.mint("gov_fund", 30_000_000_00)
+            ledger.create_project(PROJECT)
+            ledger.fund("LITHO-14", 21_000_000_00, funder="gov_fund")
+            ledger.approve_milestone("LITHO-14", 0, "phase-1 report")
+            step("paying the first lot")
+            payment = {
+                "to": "resist_a",
+                "amount": "1200000.00",
+                "category": "MATERIALS",
+                "milestone": 0,
+                "memo": "lot 1",
+                "invoice": "RA-2026-001",
+            }
+            ledger.disburse("LITHO-14", payment)
         suppliers = registry.suppliers()
-        balance = token.balance_of("gov_fund")
-    hint = f"look further: scf --workspace {workspace} chain status | supplier list | accounts"
+        project = ledger.project("LITHO-14")
+        lines = table(
+            "LITHO-14 budget lines",
+            ["category", "cap", "spent", "left"],
+            [
+                (
+                    ln.category,
+                    format_amount(ln.cap, grouping=True),
+                    format_amount(ln.spent, grouping=True),
+                    format_amount(ln.left, grouping=True),
+                )
+                for ln in project.lines
+            ],
+        )
+        supplier_rows = suppliers_table(s, suppliers)
+    hint = (
+        f"look further: scf --workspace {workspace} project show LITHO-14 "
+        "(or: chain status, supplier list, accounts)"
+    )
     output(
         ctx,
         {
             "workspace": str(workspace),
             "deployment": deployment,
             "suppliers": suppliers,
-            "gov_fund_balance": format_amount(balance),
+            "project": project,
         },
         Group(
             deployment_table(deployment),
             "",
-            suppliers_table(s, suppliers),
+            supplier_rows,
             "",
-            f"gov_fund holds {format_amount(balance, grouping=True)}; "
+            lines,
+            "",
+            f"LITHO-14 holds {format_amount(project.balance, grouping=True)} of "
+            f"{format_amount(project.funded, grouping=True)} funded; "
             "resist_b stands in for ARF_RESIST",
             hint,
         ),
     )
-
-
-def _index(i: int):  # type: ignore[no-untyped-def]
-    from chain_client.chain.accounts import AliasTarget
-
-    return AliasTarget(index=i)
-
-
-class _Quiet:
-    def __enter__(self) -> _Quiet:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        return None
-
-    def update(self, _text: str) -> None:
-        return None

@@ -72,6 +72,6 @@ def test_the_demo_runs_twice_each_time_in_a_new_workspace(tmp_path: Path) -> Non
     first, second = outputs
     assert first["workspace"] != second["workspace"]
     assert [s["name"] for s in first["suppliers"]] == ["Resist A", "Resist B"]
-    assert first["gov_fund_balance"] == "30000000.00"
+    assert (first["project"]["balance"], first["project"]["spent"]) == ("19800000.00", "1200000.00")
     status = scf_process(Path(first["workspace"]), "supplier", "list", "--json")
     assert [s["score"] for s in json.loads(status.stdout)] == [820, 710]

@@ -1,0 +1,76 @@
+"""Gas of FundLedger payments: one disbursement, and per item in batches.
+
+    .venv/bin/python -m benchmarks.ledger_gas
+
+Prints gas of a first payment to a payee (fresh storage slots), of a repeat payment, of the
+same repeat payment after many more projects and payments exist (the ratio to the baseline
+shows gas does not grow with the system), and per-item gas of batches of 10 and 100.
+"""
+
+from __future__ import annotations
+
+import tempfile
+
+from chain_client.chain.accounts import AliasTarget
+from chain_client.config import Settings
+from chain_client.contracts import Ledger, Registry, Token
+from chain_client.deploy import deploy
+from chain_client.session import open_session
+
+SPEC = {
+    "owner": "chipco",
+    "budget": {"MATERIALS": "500000000.00", "EQUIPMENT": "500000000.00"},
+    "milestones": [{"stage": "RESEARCH", "amount": "1000000000.00"}],
+}
+
+
+def main() -> None:
+    with tempfile.TemporaryDirectory() as folder, open_session(
+        Settings(workspace=folder), writable=True
+    ) as session:
+        deploy(session)
+        for name, index in {"gov_fund": 5, "chipco": 7, "a": 8, "b": 9}.items():
+            session.accounts.add(name, AliasTarget(index=index))
+        token, registry, ledger = Token(session), Registry(session), Ledger(session)
+        token.mint("gov_fund", 10**15)
+        for who in ("a", "b"):
+            registry.register(who, who, ["PART"], 1)
+
+        def open_project(pid: str) -> None:
+            ledger.create_project({**SPEC, "id": pid})
+            ledger.fund(pid, 1_000_000_000_00, funder="gov_fund")
+            ledger.approve_milestone(pid, 0)
+
+        def pay(pid: str, to: str = "a", amount: int = 1_000_00) -> int:
+            payment = {"to": to, "amount": amount, "category": "MATERIALS", "milestone": 0}
+            return ledger.disburse(pid, payment).gas_used
+
+        open_project("P0")
+        first = pay("P0")
+        repeat = pay("P0")
+        for i in range(1, 21):
+            open_project(f"P{i}")
+            pay(f"P{i}", "b")
+        for _ in range(30):
+            pay("P0", "b")
+        after = pay("P0")
+
+        rows = [
+            ("disburse, first payment to a payee", first),
+            ("disburse, repeat payment (baseline)", repeat),
+            ("disburse, repeat after 20 projects and 50 payments", after),
+        ]
+        for size in (10, 100):
+            payments = [
+                {"to": "ab"[i % 2], "amount": 1_000_00, "category": "MATERIALS", "milestone": 0}
+                for i in range(size)
+            ]
+            total = ledger.disburse_batch("P0", payments).gas_used
+            rows.append((f"batch of {size}, gas per item", total // size))
+        width = max(len(label) for label, _ in rows)
+        for label, gas in rows:
+            print(f"{label:<{width}}  {gas:>9,}  x{gas / repeat:.2f} of baseline")
+
+
+if __name__ == "__main__":
+    main()
