@@ -11,7 +11,7 @@ from eth_utils import keccak
 from .artifacts import load_artifact
 from .errors import DeploymentError
 from .models import ContractRecord, Deployment
-from .roles import DEPLOY_GRANTS, ROLES, role_id
+from .roles import DEPLOY_GRANTS, ROLES, WIRING, role_id
 from .session import Session
 from .units import parse_address
 
@@ -112,6 +112,26 @@ def deploy(
         admin_delay,
         admin_address,
     )
+    deploy_one("FinancingPool", contracts["SettlementToken"].address, admin_delay, admin_address)
+    deploy_one(
+        "SubstituteFinancing",
+        contracts["SettlementToken"].address,
+        contracts["SupplierRegistry"].address,
+        contracts["FundLedger"].address,
+        contracts["FinancingPool"].address,
+        admin_delay,
+        admin_address,
+    )
+
+    def bind(name: str) -> Any:
+        return session.w3.eth.contract(
+            address=contracts[name].address, abi=load_artifact(name)["abi"]
+        )
+
+    for holder, constant, grantee in WIRING:
+        note(f"wiring {grantee} into {holder}")
+        grant = bind(holder).functions.grantRole(keccak(text=constant), contracts[grantee].address)
+        session.transact(grant, admin)
 
     if session.is_test_chain:
         for role, alias in DEPLOY_GRANTS.items():
@@ -119,12 +139,10 @@ def deploy(
             if contract_name == "SettlementToken" and external_token is not None:
                 continue
             note(f"granting {role} to {alias}")
-            contract = session.w3.eth.contract(
-                address=contracts[contract_name].address, abi=load_artifact(contract_name)["abi"]
+            grant = bind(contract_name).functions.grantRole(
+                role_id(role), session.accounts.resolve(alias)
             )
-            session.transact(
-                contract.functions.grantRole(role_id(role), session.accounts.resolve(alias)), admin
-            )
+            session.transact(grant, admin)
 
     first = load_artifact("SupplierRegistry")
     deployment = Deployment(

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Callable
+from datetime import UTC, datetime
 from functools import cache
 from typing import Any
 
@@ -37,8 +38,16 @@ ROLE_NAMES = {
     keccak(text="CREATOR_ROLE"): "creator",
     keccak(text="REVIEWER_ROLE"): "reviewer",
     keccak(text="FINANCIER_ROLE"): "financier",
+    keccak(text="ORACLE_ROLE"): "oracle",
 }
 STATUS_NAMES = ["None", "Active", "Disrupted", "Suspended"]
+ORDER_STATUS = ["unknown", "open", "financed", "settled", "cancelled"]
+FACILITY_STATUS = ["unknown", "active", "repaid", "defaulted"]
+
+
+def _when(seconds: int) -> str:
+    return datetime.fromtimestamp(seconds, tz=UTC).strftime("%Y-%m-%d %H:%M UTC")
+
 
 Namer = Callable[[str], str]
 
@@ -251,6 +260,57 @@ def _message(
         ),
         "LedgerReservationExists": lambda: (
             f"{s['project']} already has reservation {s['ref']}",
+            None,
+        ),
+        "FinancingNotProjectOwner": lambda: (
+            f"{s['account']} is not the owner of {s['project']}",
+            None,
+        ),
+        "FinancingSupplierNotEligible": lambda: (
+            f"{s['supplier']} is not an Active supplier registered for part {s['part']}",
+            None,
+        ),
+        "FinancingOrderInvalid": lambda: (
+            "an order needs a value above 0 and a due date in the future",
+            None,
+        ),
+        "FinancingOrderStatus": lambda: (
+            f"order {s['order']} is {ORDER_STATUS[int(args['status'])]}",
+            None,
+        ),
+        "FinancingFacilityStatus": lambda: (
+            f"facility {s['facility']} is {FACILITY_STATUS[int(args['status'])]}",
+            None,
+        ),
+        "FinancingSupplierStatus": lambda: (
+            f"{s['supplier']} is {STATUS_NAMES[int(args['status'])]}; that report does not apply",
+            None,
+        ),
+        "FinancingAlreadyReported": lambda: (
+            f"{s['oracle']} already reported {s['supplier']} in this quorum window",
+            None,
+        ),
+        "FinancingGraceNotOver": lambda: (
+            f"facility {s['facility']} is in its grace period until {_when(int(args['until']))}",
+            None,
+        ),
+        "FinancingPolicyInvalid": lambda: (f"policy field {s['field']} is out of range", None),
+        "FinancingZeroAmount": lambda: ("the amount must be above 0", None),
+        "PoolInsufficientCash": lambda: (
+            f"the pool has {amt('available')} idle cash; {amt('requested')} needed",
+            None,
+        ),
+        "ERC4626ExceededMaxWithdraw": lambda: (
+            f"{s['owner']} may withdraw at most {amt('max')} now (limited to idle cash and its "
+            f"shares); {amt('assets')} asked",
+            None,
+        ),
+        "ERC4626ExceededMaxRedeem": lambda: (
+            f"{s['owner']} may redeem at most {s['max']} shares now; {s['shares']} asked",
+            None,
+        ),
+        "RegistryCapacityExceeded": lambda: (
+            f"{s['supplier']} has {amt('available')} of capacity left; {amt('requested')} needed",
             None,
         ),
         "EnforcedPause": lambda: (

@@ -21,6 +21,7 @@ ROLES: dict[str, tuple[str, str]] = {
     "creator": ("FundLedger", "CREATOR_ROLE"),
     "reviewer": ("FundLedger", "REVIEWER_ROLE"),
     "financier": ("FundLedger", "FINANCIER_ROLE"),
+    "oracle": ("SubstituteFinancing", "ORACLE_ROLE"),
 }
 DEPLOY_GRANTS: dict[str, str] = {
     "minter": "admin",
@@ -28,7 +29,15 @@ DEPLOY_GRANTS: dict[str, str] = {
     "rater": "rater",
     "creator": "admin",
     "reviewer": "reviewer",
+    "oracle": "oracle",
 }
+#: Contract wiring granted on every chain: (contract holding the role, role constant) ->
+#: the contract that gets it.
+WIRING: list[tuple[str, str, str]] = [
+    ("FundLedger", "FINANCIER_ROLE", "SubstituteFinancing"),
+    ("FinancingPool", "FINANCIER_ROLE", "SubstituteFinancing"),
+    ("SupplierRegistry", "TRIGGER_ROLE", "SubstituteFinancing"),
+]
 
 
 class RoleHolding(BaseModel):

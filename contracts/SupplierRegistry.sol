@@ -103,6 +103,32 @@ contract SupplierRegistry is AccessControlDefaultAdminRules, ISupplierRegistry {
     }
 
     /// @inheritdoc ISupplierRegistry
+    function markDefaulted(address account) external onlyRole(TRIGGER_ROLE) {
+        Status current = _registered(account).status;
+        if (current != Status.Suspended) _setStatus(account, Status.Suspended);
+    }
+
+    /// @inheritdoc ISupplierRegistry
+    function commitCapacity(address account, uint256 amount) external onlyRole(TRIGGER_ROLE) {
+        Supplier storage s = _registered(account);
+        uint256 left = s.capacity - s.committed;
+        if (amount > left) revert RegistryCapacityExceeded(account, left, amount);
+        s.committed += amount;
+    }
+
+    /// @inheritdoc ISupplierRegistry
+    function releaseCapacity(address account, uint256 amount) external onlyRole(TRIGGER_ROLE) {
+        Supplier storage s = _registered(account);
+        s.committed -= amount;
+    }
+
+    /// @inheritdoc ISupplierRegistry
+    function capacityLeft(address account) external view returns (uint256) {
+        Supplier storage s = _suppliers[account];
+        return s.capacity - s.committed;
+    }
+
+    /// @inheritdoc ISupplierRegistry
     function qualify(bytes32 part) external {
         Status current = _registered(msg.sender).status;
         if (current != Status.Active) revert RegistryStatusInvalid(msg.sender, current);

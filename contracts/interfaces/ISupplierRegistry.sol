@@ -69,6 +69,9 @@ interface ISupplierRegistry {
     /// @notice Thrown when a status change is asked of a supplier whose status does not allow it.
     error RegistryStatusInvalid(address supplier, Status current);
 
+    /// @notice Thrown when an order would take `supplier` past its capacity.
+    error RegistryCapacityExceeded(address supplier, uint256 available, uint256 requested);
+
     /// @notice Thrown when a supplier opts in for a part it is not registered for.
     error RegistryPartNotSupplied(address supplier, bytes32 part);
 
@@ -105,6 +108,21 @@ interface ISupplierRegistry {
     /// @notice Returns a Disrupted supplier to Active.
     /// @dev Caller: trigger role (on a recovery report). Emits `SupplierStatusChanged`.
     function markRecovered(address supplier) external;
+
+    /// @notice Suspends a supplier whose financing defaulted.
+    /// @dev Caller: trigger role. Emits `SupplierStatusChanged`.
+    function markDefaulted(address supplier) external;
+
+    /// @notice Uses `amount` of `supplier`'s capacity for an order assigned to it.
+    /// @dev Caller: trigger role (the order book). Reverts when the capacity is not there.
+    function commitCapacity(address supplier, uint256 amount) external;
+
+    /// @notice Frees `amount` of `supplier`'s capacity (order settled, cancelled or moved).
+    /// @dev Caller: trigger role (the order book).
+    function releaseCapacity(address supplier, uint256 amount) external;
+
+    /// @notice Capacity left: capacity less the value of open orders assigned to `supplier`.
+    function capacityLeft(address supplier) external view returns (uint256);
 
     /// @notice The caller joins the end of `part`'s substitute list: its standing consent to
     /// advance terms under the published policy.

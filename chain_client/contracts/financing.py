@@ -1,0 +1,267 @@
+"""Substitute financing: orders, the disruption trigger, settlement, repayment, default."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from eth_utils import to_checksum_address
+from web3.logs import DISCARD
+from web3.types import TxReceipt
+
+from ..errors import InputError
+from ..models import TxResult, timestamp
+from ..orders import (
+    FACILITY_STATUS,
+    ORDER_STATUS,
+    FacilityRecord,
+    OrderOutcome,
+    OrderRecord,
+    OrderSpec,
+    PassedOver,
+    PolicyRecord,
+    Settlement,
+    TriggerReport,
+)
+from ..projects import parse_spec
+from ..units import from_bytes32, parse_duration, reference_hash, to_bytes32
+from .base import Bound
+from .ledger import Ledger
+from .pool import Pool
+from .token import Token
+
+POLICY_FIELDS = (
+    "advance_bps",
+    "base_rate_bps",
+    "band_floors",
+    "band_spreads",
+    "min_score",
+    "grace_days",
+    "exposure_cap_bps",
+    "report_cap_bps",
+    "quorum",
+    "quorum_window",
+    "max_per_call",
+)
+
+
+class Financing(Bound):
+    """The deployment's SubstituteFinancing."""
+
+    artifact = "SubstituteFinancing"
+
+    # orders
+
+    def register_order(
+        self, spec: OrderSpec | dict[str, Any], *, sender: str | None = None
+    ) -> tuple[TxResult, int]:
+        """Register an order (sent by the project's owner); returns the order id."""
+        o = parse_spec(OrderSpec, spec)
+        owner = sender or Ledger(self.session).owner(o.project)
+        due = (
+            o.due
+            if isinstance(o.due, int)
+            else self.session.latest_timestamp() + parse_duration(o.due, field="due")
+        )
+        fn = self.contract.functions.registerOrder(
+            to_bytes32(o.project, field="project id"),
+            to_bytes32(o.part, field="part"),
+            self.resolve(o.supplier),
+            o.value,
+            to_bytes32(o.category, field="category"),
+            o.milestone,
+            due,
+        )
+        result, receipt = self.session.transact(fn, owner)
+        (event,) = self.contract.events.OrderRegistered().process_receipt(receipt, errors=DISCARD)
+        return result, int(event["args"]["order"])
+
+    def cancel_order(self, order: int, *, sender: str | None = None) -> TxResult:
+        owner = sender or self._order_owner(order)
+        return self.session.transact(self.contract.functions.cancelOrder(order), owner)[0]
+
+    def settle_order(self, order: int, *, sender: str | None = None) -> Settlement:
+        """Settle a delivered order from its reservation (sent by the project's owner)."""
+        owner = sender or self._order_owner(order)
+        result, receipt = self.session.transact(self.contract.functions.settleOrder(order), owner)
+        (event,) = self.contract.events.OrderSettled().process_receipt(receipt, errors=DISCARD)
+        a = event["args"]
+        return Settlement(
+            order=order,
+            tx_hash=result.tx_hash,
+            gas_used=result.gas_used,
+            value=int(a["amount"]) + int(a["toPool"]),
+            to_pool=a["toPool"],
+            to_supplier=a["amount"],
+            supplier=a["to"],
+        )
+
+    def _order_owner(self, order: int) -> str:
+        record = self.order(order)
+        return Ledger(self.session).owner(record.project)
+
+    # the trigger
+
+    def report_disruption(
+        self, supplier: str, reason: str, evidence: str | None = None, *, sender: str = "oracle"
+    ) -> TriggerReport:
+        """An oracle reports `supplier` cut off; at quorum its open orders are financed."""
+        fn = self.contract.functions.reportDisruption(
+            self.resolve(supplier), to_bytes32(reason, field="reason"), reference_hash(evidence)
+        )
+        return self._trigger_report(self.resolve(supplier), *self.session.transact(fn, sender))
+
+    def process_disruption(self, supplier: str, *, sender: str = "oracle") -> TriggerReport:
+        """Continue financing the open orders of a Disrupted supplier (anyone may send it)."""
+        fn = self.contract.functions.processDisruption(self.resolve(supplier))
+        return self._trigger_report(self.resolve(supplier), *self.session.transact(fn, sender))
+
+    def report_recovery(self, supplier: str, *, sender: str = "oracle") -> TxResult:
+        return self.session.transact(
+            self.contract.functions.reportRecovery(self.resolve(supplier)), sender
+        )[0]
+
+    def _trigger_report(self, supplier: str, result: TxResult, receipt: TxReceipt) -> TriggerReport:
+        ev = self.contract.events
+
+        def decoded(name: str) -> list[Any]:
+            return [e["args"] for e in getattr(ev, name)().process_receipt(receipt, errors=DISCARD)]
+
+        reported = decoded("DisruptionReported")
+        disrupted = decoded("SupplierDisrupted")
+        processed = decoded("DisruptionProcessed")
+        passed: dict[int, list[PassedOver]] = {}
+        for p in decoded("SubstitutePassedOver"):
+            passed.setdefault(int(p["order"]), []).append(
+                PassedOver(candidate=p["candidate"], reason=from_bytes32(p["reason"]))
+            )
+        outcomes = [
+            OrderOutcome(
+                order=int(f["order"]),
+                financed=True,
+                substitute=f["to"],
+                facility=int(f["facility"]),
+                advance=f["amount"],
+                rate_bps=int(f["rateBps"]),
+                passed_over=passed.get(int(f["order"]), []),
+            )
+            for f in decoded("SubstituteFinanced")
+        ] + [
+            OrderOutcome(
+                order=int(u["order"]),
+                financed=False,
+                reason=from_bytes32(u["reason"]),
+                passed_over=passed.get(int(u["order"]), []),
+            )
+            for u in decoded("SubstituteUnavailable")
+        ]
+        return TriggerReport(
+            supplier=to_checksum_address(supplier),
+            tx_hash=result.tx_hash,
+            gas_used=result.gas_used,
+            reports=int(reported[0]["reports"]) if reported else None,
+            quorum=int(reported[0]["quorum"]) if reported else None,
+            disrupted=bool(disrupted),
+            episode=int(disrupted[0]["episode"]) if disrupted else None,
+            cap=int(disrupted[0]["cap"]) if disrupted else None,
+            outcomes=sorted(outcomes, key=lambda o: o.order),
+            waiting=int(processed[-1]["waiting"]) if processed else None,
+        )
+
+    # facilities
+
+    def repay(self, facility: int, amount: int, *, by: str) -> list[TxResult]:
+        """Approve, then repay up to `amount` of `facility` from `by`."""
+        self.facility(facility)
+        approval = Token(self.session).approve(self.address, amount, sender=by)
+        return [
+            approval,
+            self.session.transact(self.contract.functions.repay(facility, amount), by)[0],
+        ]
+
+    def mark_default(self, facility: int, *, sender: str = "admin") -> TxResult:
+        return self.session.transact(self.contract.functions.markDefault(facility), sender)[0]
+
+    # policy
+
+    def policy(self) -> PolicyRecord:
+        values = self.session.call(self.contract.functions.policy())
+        return PolicyRecord(
+            **{
+                name: list(v) if isinstance(v, list | tuple) else v
+                for name, v in zip(POLICY_FIELDS, values, strict=True)
+            }
+        )
+
+    def set_policy(
+        self, changes: dict[str, Any], *, sender: str = "admin"
+    ) -> tuple[TxResult, PolicyRecord]:
+        """Change some policy fields (sent by the admin); returns the new policy."""
+        unknown = set(changes) - set(POLICY_FIELDS)
+        if unknown:
+            raise InputError(f"unknown policy field(s): {', '.join(sorted(unknown))}")
+        current = self.policy().model_dump()
+        current.update(changes)
+        new = PolicyRecord.model_validate(current)
+        fn = self.contract.functions.setPolicy(tuple(getattr(new, name) for name in POLICY_FIELDS))
+        return self.session.transact(fn, sender)[0], self.policy()
+
+    # reads
+
+    def counts(self) -> tuple[int, int]:
+        orders, facilities = self.session.call(self.contract.functions.counts())
+        return int(orders), int(facilities)
+
+    def order(self, order: int) -> OrderRecord:
+        o = self.session.call(self.contract.functions.order(order))
+        if o[8] == 0:
+            raise InputError(f"no order {order}", hint="list them with `scf order list`")
+        return OrderRecord(
+            id=order,
+            project=from_bytes32(o[0]),
+            part=from_bytes32(o[1]),
+            supplier=o[2],
+            original_supplier=o[3],
+            value=o[4],
+            category=from_bytes32(o[5]),
+            milestone=o[6],
+            due=timestamp(o[7]),
+            status=ORDER_STATUS[o[8]],
+            facility=o[9] or None,
+        )
+
+    def orders(self) -> list[OrderRecord]:
+        return [self.order(i) for i in range(1, self.counts()[0] + 1)]
+
+    def facility(self, facility: int) -> FacilityRecord:
+        f = self.session.call(self.contract.functions.facility(facility))
+        if f[7] == 0:
+            raise InputError(f"no facility {facility}", hint="list them with `scf facility list`")
+        pool = Pool(self.session).contract.functions
+        principal, interest, book, _open = self.session.call(pool.facilityValue(facility))
+        return FacilityRecord(
+            id=facility,
+            order=f[0],
+            substitute=f[1],
+            principal=f[2],
+            rate_bps=f[3],
+            opened_at=timestamp(f[4]),
+            due=timestamp(f[5]),
+            grace_end=timestamp(self.session.call(pool.graceEnd(facility))),
+            episode=f[6],
+            status=FACILITY_STATUS[f[7]],
+            owed_principal=principal,
+            owed_interest=interest,
+            book_value=book,
+        )
+
+    def facilities(self) -> list[FacilityRecord]:
+        return [self.facility(i) for i in range(1, self.counts()[1] + 1)]
+
+    def open_orders(self, supplier: str) -> list[int]:
+        return [
+            int(i)
+            for i in self.session.call(self.contract.functions.openOrders(self.resolve(supplier)))
+        ]
+
+    def exposure(self, supplier: str) -> int:
+        return int(self.session.call(self.contract.functions.exposure(self.resolve(supplier))))

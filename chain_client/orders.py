@@ -1,0 +1,123 @@
+"""Inputs and records of substitute financing: orders, facilities, pool, policy, trigger."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from eth_typing import ChecksumAddress
+from pydantic import Field
+
+from .models import Amount, Record
+from .projects import Identifier, Spec
+
+ORDER_STATUS = ("None", "Open", "Financed", "Settled", "Cancelled")
+FACILITY_STATUS = ("None", "Active", "Repaid", "Defaulted")
+
+
+class OrderSpec(Spec):
+    """A new supply order: its value is reserved in the project's budget line and milestone."""
+
+    project: Identifier
+    part: Identifier
+    supplier: str
+    value: Amount = Field(gt=0)
+    category: Identifier
+    milestone: int = Field(ge=0)
+    due: int | str = Field(description="A timestamp, or a duration from now such as 90d")
+
+
+class OrderRecord(Record):
+    id: int
+    project: str
+    part: str
+    supplier: ChecksumAddress
+    original_supplier: ChecksumAddress
+    value: Amount
+    category: str
+    milestone: int
+    due: datetime
+    status: str
+    facility: int | None
+
+
+class FacilityRecord(Record):
+    id: int
+    order: int
+    substitute: ChecksumAddress
+    principal: Amount
+    rate_bps: int
+    opened_at: datetime
+    due: datetime
+    grace_end: datetime
+    episode: int
+    status: str
+    owed_principal: Amount
+    owed_interest: Amount
+    book_value: Amount
+
+
+class PoolStatus(Record):
+    total_assets: Amount
+    idle: Amount
+    outstanding_principal: Amount
+    accrued_interest: Amount
+    written_down: Amount
+    total_shares: str
+    share_price: str
+
+
+class PolicyRecord(Record):
+    advance_bps: int
+    base_rate_bps: int
+    band_floors: list[int]
+    band_spreads: list[int]
+    min_score: int
+    grace_days: int
+    exposure_cap_bps: int
+    report_cap_bps: int
+    quorum: int
+    quorum_window: int
+    max_per_call: int
+
+
+class PassedOver(Record):
+    candidate: ChecksumAddress
+    reason: str
+
+
+class OrderOutcome(Record):
+    """What the trigger did with one order."""
+
+    order: int
+    financed: bool
+    substitute: ChecksumAddress | None = None
+    facility: int | None = None
+    advance: Amount | None = None
+    rate_bps: int | None = None
+    reason: str | None = None
+    passed_over: list[PassedOver] = []
+
+
+class TriggerReport(Record):
+    """A disruption report or a `processDisruption` call and its outcome."""
+
+    supplier: ChecksumAddress
+    tx_hash: str
+    gas_used: int
+    reports: int | None = None
+    quorum: int | None = None
+    disrupted: bool
+    episode: int | None = None
+    cap: Amount | None = None
+    outcomes: list[OrderOutcome]
+    waiting: int | None = None
+
+
+class Settlement(Record):
+    order: int
+    tx_hash: str
+    gas_used: int
+    value: Amount
+    to_pool: Amount
+    to_supplier: Amount
+    supplier: ChecksumAddress
