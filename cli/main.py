@@ -15,9 +15,13 @@ from . import (
     compile,
     demo,
     deploy,
+    disruption,
+    facility,
     milestone,
     node,
+    order,
     pause,
+    pool,
     project,
     role,
     supplier,
@@ -70,8 +74,12 @@ app.command("pause")(pause.pause_command)
 app.command("unpause")(pause.unpause_command)
 app.add_typer(accounts.app, name="accounts")
 app.add_typer(chain.app, name="chain")
+app.add_typer(disruption.app, name="disruption")
+app.add_typer(facility.app, name="facility")
 app.add_typer(milestone.app, name="milestone")
 app.add_typer(node.app, name="node")
+app.add_typer(order.app, name="order")
+app.add_typer(pool.app, name="pool")
 app.add_typer(project.app, name="project")
 app.add_typer(role.app, name="role")
 app.add_typer(supplier.app, name="supplier")

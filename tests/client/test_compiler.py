@@ -45,7 +45,7 @@ def test_a_changed_source_is_caught(compiled: dict, tmp_path: Path) -> None:  # 
     token.write_text(token.read_text().replace("return 2;", "return 3;"))
     changed = compile_contracts(sources)
     # every artifact records the hash of all sources, so every one differs
-    assert artifacts_differ(changed) == ["FundLedger", "SettlementToken", "SupplierRegistry"]
+    assert artifacts_differ(changed) == sorted(changed)
     shipped = json.loads((ARTIFACTS_DIR / "SettlementToken.json").read_text())
     assert changed["SettlementToken"]["bytecode"] != shipped["bytecode"]
 

@@ -1,0 +1,55 @@
+"""How the trigger's outcome reads to a person."""
+
+from __future__ import annotations
+
+from chain_client.orders import TriggerReport
+from chain_client.session import Session
+from chain_client.units import format_amount
+
+REASONS = {
+    "NOT_ACTIVE": "not Active",
+    "LOW_SCORE": "credit score below the policy minimum",
+    "NO_CAPACITY": "not enough capacity left for the order",
+    "EXPOSURE_CAP": "its exposure would pass the per-supplier cap",
+    "LOWER_SCORE": "eligible, but a better-scored (or earlier listed) substitute won",
+    "NO_SUBSTITUTE": "no eligible substitute",
+    "NO_CASH": "not enough idle cash in the pool",
+    "REPORT_CAP": "the cap on advances for this report is reached",
+}
+
+
+def trigger_lines(s: Session, report: TriggerReport) -> str:
+    lines = []
+    who = s.name_of(report.supplier)
+    if report.reports is not None and not report.disrupted:
+        lines.append(
+            f"report {report.reports} of {report.quorum} needed about {who}; nothing fired yet"
+        )
+    if report.disrupted:
+        cap = format_amount(report.cap or 0, grouping=True)
+        lines.append(f"{who} is now Disrupted (report #{report.episode}; advances capped at {cap})")
+    for o in report.outcomes:
+        if o.financed:
+            assert o.substitute is not None and o.advance is not None and o.rate_bps is not None
+            lines.append(
+                f"order {o.order}: moved to {s.name_of(o.substitute)}, advance "
+                f"{format_amount(o.advance, grouping=True)} at {o.rate_bps / 100:.2f}% a year "
+                f"(facility {o.facility})"
+            )
+        else:
+            lines.append(
+                f"order {o.order}: no advance — {REASONS.get(o.reason or '', o.reason)}; stays open"
+            )
+        for p in o.passed_over:
+            lines.append(
+                f"    passed over {s.name_of(p.candidate)}: {REASONS.get(p.reason, p.reason)}"
+            )
+    if report.disrupted or report.waiting is not None:
+        if report.outcomes == [] and report.waiting == 0:
+            lines.append("no open orders to move")
+        if report.waiting:
+            lines.append(
+                f"{report.waiting} order(s) still waiting: `scf disruption process` continues"
+            )
+    lines.append(f"gas {report.gas_used:,}")
+    return "\n".join(lines)
