@@ -29,6 +29,7 @@ from .ledger import Ledger
 from .pool import Pool
 from .token import Token
 
+DAY = 86_400
 POLICY_FIELDS = (
     "advance_bps",
     "base_rate_bps",
@@ -245,7 +246,8 @@ class Financing(Bound):
             principal=f[2],
             rate_bps=f[3],
             opened_at=timestamp(f[4]),
-            due=timestamp(f[5]),
+            # the pool charges interest up to the midnight (UTC) after the order's due date
+            due=timestamp(-(-f[5] // DAY) * DAY),
             grace_end=timestamp(self.session.call(pool.graceEnd(facility))),
             episode=f[6],
             status=FACILITY_STATUS[f[7]],
