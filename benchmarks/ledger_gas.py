@@ -25,9 +25,10 @@ SPEC = {
 
 
 def main() -> None:
-    with tempfile.TemporaryDirectory() as folder, open_session(
-        Settings(workspace=folder), writable=True
-    ) as session:
+    with (
+        tempfile.TemporaryDirectory() as folder,
+        open_session(Settings(workspace=folder), writable=True) as session,
+    ):
         deploy(session)
         for name, index in {"gov_fund": 5, "chipco": 7, "a": 8, "b": 9}.items():
             session.accounts.add(name, AliasTarget(index=index))

@@ -19,7 +19,13 @@ def test_deploy_then_new_processes_see_it(workspace: Path) -> None:
     deployed = scf_process(workspace, "deploy", "--json")
     assert deployed.returncode == 0, deployed.stderr
     contracts = json.loads(deployed.stdout)["contracts"]
-    assert set(contracts) == {"SettlementToken", "SupplierRegistry", "FundLedger"}
+    assert set(contracts) == {
+        "SettlementToken",
+        "SupplierRegistry",
+        "FundLedger",
+        "FinancingPool",
+        "SubstituteFinancing",
+    }
     status = scf_process(workspace, "chain", "status", "--json")
     assert status.returncode == 0, status.stderr
     body = json.loads(status.stdout)

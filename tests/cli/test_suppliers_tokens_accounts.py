@@ -129,6 +129,7 @@ def test_roles_list_grant_and_revoke(scf: Run, scf_json, deployed) -> None:  # t
         "creator": ["admin"],
         "reviewer": ["reviewer"],
         "financier": [],
+        "oracle": ["oracle"],
     }
     scf_json("role", "grant", "rater", "resist_a")
     assert {h["role"]: h["holders"] for h in scf_json("role", "list")}["rater"] == [

@@ -1,0 +1,173 @@
+"""`scf pool|order|disruption|facility` through the CLI: the lithography story."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tests.cli.conftest import Run
+
+
+@pytest.fixture
+def story(scf: Run, scf_json: Any) -> None:
+    scf_json("deploy")
+    for name, index in {
+        "gov_fund": 5,
+        "bank": 6,
+        "chipco": 7,
+        "resist_a": 8,
+        "resist_b": 9,
+        "resist_c": 10,
+    }.items():
+        scf_json("accounts", "add", name, str(index))
+    scf_json("token", "mint", "gov_fund", "30000000.00")
+    scf_json("token", "mint", "bank", "10000000.00")
+    for who, score, capacity in (
+        ("resist_a", "820", "8000000.00"),
+        ("resist_b", "710", "5000000.00"),
+        ("resist_c", "900", "1000000.00"),
+    ):
+        scf_json(
+            "supplier",
+            "register",
+            who,
+            "--name",
+            who,
+            "--part",
+            "ARF_RESIST",
+            "--capacity",
+            capacity,
+            "--score",
+            score,
+        )
+    scf_json("supplier", "qualify", "ARF_RESIST", "--supplier", "resist_b")
+    scf_json("supplier", "qualify", "ARF_RESIST", "--supplier", "resist_c")
+    scf_json(
+        "project",
+        "create",
+        "LITHO-14",
+        "--owner",
+        "chipco",
+        "--line",
+        "MATERIALS=12000000.00",
+        "--line",
+        "EQUIPMENT=9000000.00",
+        "--milestone",
+        "RESEARCH=8000000.00",
+        "--milestone",
+        "PILOT=13000000.00",
+    )
+    scf_json("project", "fund", "LITHO-14", "21000000.00", "--by", "gov_fund")
+    scf_json("milestone", "approve", "LITHO-14", "0")
+    scf_json("pool", "deposit", "10000000.00", "--by", "bank")
+    scf_json(
+        "order",
+        "register",
+        "--project",
+        "LITHO-14",
+        "--part",
+        "ARF_RESIST",
+        "--supplier",
+        "resist_a",
+        "--value",
+        "3000000.00",
+        "--category",
+        "MATERIALS",
+        "--milestone",
+        "0",
+        "--due",
+        "90d",
+    )
+
+
+def test_a_report_moves_the_order_and_says_why(scf: Run, scf_json: Any, story: None) -> None:
+    result = scf(
+        "disruption",
+        "report",
+        "resist_a",
+        "--reason",
+        "EXPORT_CONTROL",
+        "--evidence",
+        "notice",
+        env={"COLUMNS": "200"},
+    )
+    assert result.exit_code == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith(
+        "resist_a (0xF7Ed…fA5c) is now Disrupted (report #1; advances capped at 5,000,000.00)"
+    )
+    assert lines[1].startswith("order 1: moved to resist_b (")
+    assert lines[1].endswith("advance 2,400,000.00 at 6.50% a year (facility 1)")
+    assert (
+        lines[2].startswith("    passed over resist_c (") and "not enough capacity left" in lines[2]
+    )
+    pool = scf_json("pool", "status")
+    assert (pool["idle"], pool["outstanding_principal"], pool["total_assets"]) == (
+        "7600000.00",
+        "2400000.00",
+        "10000000.00",
+    )
+    scf_json("time", "advance", "60d")
+    assert scf_json("pool", "status")["accrued_interest"].startswith("25643.")
+    settled = scf_json("order", "settle", "1")
+    assert settled["to_pool"].startswith("2425643.") and settled["value"] == "3000000.00"
+    facility = scf_json("facility", "show", "1")
+    assert facility["status"] == "Repaid"
+    again = scf("disruption", "report", "resist_a", "--reason", "FIRE")
+    assert again.exit_code == 1
+    assert again.stderr.strip() == "error: resist_a is Disrupted; that report does not apply"
+
+
+def test_bad_financing_input_is_one_line(scf: Run, story: None) -> None:
+    for args, message in [
+        (
+            [
+                "order",
+                "register",
+                "--project",
+                "LITHO-14",
+                "--part",
+                "ARF_RESIST",
+                "--supplier",
+                "resist_a",
+                "--value",
+                "1.001",
+                "--category",
+                "MATERIALS",
+                "--milestone",
+                "0",
+                "--due",
+                "9d",
+            ],
+            "error: amount '1.001' has more than 2 decimals",
+        ),
+        (["order", "settle", "7"], "error: no order 7 (list them with `scf order list`)"),
+        (["facility", "repay", "3", "1.00", "--by", "bank"], "error: no facility 3"),
+        (
+            ["disruption", "report", "resist_a", "--reason", "FIRE", "--by", "bank"],
+            "error: bank does not hold the oracle role",
+        ),
+        (
+            ["pool", "withdraw", "10000000.01", "--by", "bank"],
+            "error: bank may withdraw at most 10,000,000.00",
+        ),
+        (
+            ["pool", "policy", "--set", "quorum=two"],
+            "error: --set 'quorum=two': the value must be a whole number",
+        ),
+    ]:
+        result = scf(*args)
+        assert result.exit_code == 1, args
+        lines = result.stderr.strip().splitlines()
+        assert len(lines) == 1 and lines[0].startswith(message), (args, result.stderr)
+
+
+def test_policy_is_shown_and_changed_by_the_admin_only(
+    scf: Run, scf_json: Any, story: None
+) -> None:
+    assert scf_json("pool", "policy")["advance_bps"] == 8000
+    changed = scf_json("pool", "policy", "--set", "advance_bps=7000", "--set", "quorum=2")
+    assert (changed["advance_bps"], changed["quorum"]) == (7000, 2)
+    refused = scf("pool", "policy", "--set", "quorum=1", "--by", "reviewer")
+    assert refused.exit_code == 1 and "reviewer does not hold the admin role" in refused.stderr
