@@ -6,7 +6,7 @@ settings: the embedded chain persisted in the workspace, or a JSON-RPC node.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -56,6 +56,10 @@ class Session:
         self.accounts = Accounts(workspace, test_accounts)
         self._unlocked: set[str] | None = None
         self._gas_limit: int | None = None
+        #: When set, each transaction's block is stamped with the time it returns.
+        self.clock: Callable[[], int] | None = None
+        #: Receipts of every transaction this session sent, in order.
+        self.journal: list[TxReceipt] = []
 
     def _node_is_test_chain(self) -> bool:
         if self.chain_id in TEST_CHAIN_IDS:
@@ -126,6 +130,8 @@ class Session:
         params: dict[str, Any] = {"from": address}
         if value:
             params["value"] = value
+        if self.clock is not None:
+            self.set_next_timestamp(self.clock())
         key = self.accounts.signer_for(address)
         if key is None and address not in self._node_keys():
             alias = self.accounts.name_of(address) or sender
@@ -167,6 +173,7 @@ class Session:
             raise
         if receipt["status"] != 1:
             raise TransactionError(f"transaction {receipt['transactionHash'].hex()} reverted")
+        self.journal.append(receipt)
         return TxResult(
             tx_hash="0x" + bytes(receipt["transactionHash"]).hex(),
             block=int(receipt["blockNumber"]),
@@ -219,6 +226,22 @@ class Session:
             self.w3.provider.make_request("evm_setNextBlockTimestamp", [target])  # type: ignore[arg-type]
             self.w3.provider.make_request("evm_mine", [])  # type: ignore[arg-type]
         return self.latest_timestamp()
+
+    def set_next_timestamp(self, timestamp: int) -> None:
+        """Stamp the next block with `timestamp` (test chains), e.g. for a scripted clock."""
+        if self.embedded is not None:
+            self.embedded.set_next_timestamp(timestamp)
+        else:
+            self.w3.provider.make_request("evm_setNextBlockTimestamp", [timestamp])  # type: ignore[arg-type]
+
+    def mine_at(self, timestamp: int) -> None:
+        """Mine an empty block stamped `timestamp` (test chains)."""
+        self._require_writable()
+        self.set_next_timestamp(timestamp)
+        if self.embedded is not None:
+            self.w3.provider.ethereum_tester.mine_blocks(1)  # type: ignore[attr-defined]
+        else:
+            self.w3.provider.make_request("evm_mine", [])  # type: ignore[arg-type]
 
     def status(self) -> ChainStatus:
         block = self.w3.eth.get_block("latest")

@@ -1,37 +1,24 @@
-"""`scf demo`: the main job on a fresh embedded chain in a workspace of its own."""
+"""`scf demo`: the lithography story on a fresh embedded chain in a workspace of its own."""
 
 from __future__ import annotations
 
-from contextlib import nullcontext
-from datetime import datetime
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.console import Group
 
-from chain_client.chain.accounts import AliasTarget
-from chain_client.config import Settings
-from chain_client.contracts import Ledger, Registry, Token
-from chain_client.deploy import deploy
+from chain_client.audit.holdings import check_holdings
+from chain_client.config import SOURCE_ROOT
+from chain_client.errors import ConfigurationError
 from chain_client.session import open_session
 from chain_client.units import format_amount
 
-from .common import console, output, state, table
-from .render import deployment_table, suppliers_table
+from .common import output, table
+from .scenario import run_scenario, summary
 
 DEMO_ROOT = Path("scf-demo")
-ACCOUNTS = {"gov_fund": 5, "bank": 6, "chipco": 7, "resist_a": 8, "resist_b": 9}
-PROJECT = {
-    "id": "LITHO-14",
-    "owner": "chipco",
-    "budget": {"MATERIALS": "12000000.00", "EQUIPMENT": "9000000.00"},
-    "milestones": [
-        {"stage": "RESEARCH", "amount": "8000000.00"},
-        {"stage": "PILOT", "amount": "13000000.00"},
-    ],
-    "dual_control": "2000000.00",
-}
+DEMO_SCENARIO = SOURCE_ROOT / "examples" / "litho-export-control.yaml"
 
 
 def demo_command(
@@ -39,85 +26,44 @@ def demo_command(
     root: Annotated[
         Path, typer.Option(help="Folder under which each run gets a new workspace.")
     ] = DEMO_ROOT,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="One line per step.")] = True,
 ) -> None:
-    """A lithography R&D project on a fresh embedded chain in a new workspace.
+    """Run examples/litho-export-control.yaml on a fresh embedded chain, then check the books.
 
-    Deploys, onboards two photoresist suppliers (one opts in as substitute), creates and
-    funds LITHO-14, approves its research milestone and pays the first lot.
+    A 14 nm lithography programme is funded and pays its photoresist supplier; export control
+    cuts the supplier off; its open order moves to the pre-qualified substitute, which is paid
+    an advance from the bank pool in the same transaction; the order settles and the pool is
+    repaid first.
     """
-    workspace = root / datetime.now().strftime("run-%Y%m%d-%H%M%S-%f")
-    quiet = state(ctx).json
-    with open_session(Settings(workspace=workspace), writable=True) as s:
-        spinner = console.status("deploying", spinner="dots") if not quiet else nullcontext()
-        with spinner as status:
-
-            def step(text: str) -> None:
-                if status is not None:
-                    status.update(text)
-
-            deployment = deploy(s, progress=step)
-            step("onboarding suppliers")
-            for name, index in ACCOUNTS.items():
-                s.accounts.add(name, AliasTarget(index=index))
-            registry, token, ledger = Registry(s), Token(s), Ledger(s)
-            registry.register("resist_a", "Resist A", ["ARF_RESIST"], 8_000_000_00)
-            registry.rate("resist_a", 820)
-            registry.register("resist_b", "Resist B", ["ARF_RESIST"], 5_000_000_00)
-            registry.rate("resist_b", 710)
-            registry.qualify("ARF_RESIST", supplier="resist_b")
-            step("funding LITHO-14")
-            token.mint("gov_fund", 30_000_000_00)
-            ledger.create_project(PROJECT)
-            ledger.fund("LITHO-14", 21_000_000_00, funder="gov_fund")
-            ledger.approve_milestone("LITHO-14", 0, "phase-1 report")
-            step("paying the first lot")
-            payment = {
-                "to": "resist_a",
-                "amount": "1200000.00",
-                "category": "MATERIALS",
-                "milestone": 0,
-                "memo": "lot 1",
-                "invoice": "RA-2026-001",
-            }
-            ledger.disburse("LITHO-14", payment)
-        suppliers = registry.suppliers()
-        project = ledger.project("LITHO-14")
-        lines = table(
-            "LITHO-14 budget lines",
-            ["category", "cap", "spent", "left"],
-            [
-                (
-                    ln.category,
-                    format_amount(ln.cap, grouping=True),
-                    format_amount(ln.spent, grouping=True),
-                    format_amount(ln.left, grouping=True),
-                )
-                for ln in project.lines
-            ],
+    if not DEMO_SCENARIO.is_file():
+        raise ConfigurationError(f"the demo scenario {DEMO_SCENARIO} is missing from this install")
+    result, settings = run_scenario(ctx, DEMO_SCENARIO, keep=False, verbose=verbose, root=root)
+    with open_session(settings, writable=False) as s:
+        holdings = check_holdings(s)
+    rows = [
+        (
+            h.contract,
+            format_amount(h.expected, grouping=True),
+            format_amount(h.held, grouping=True),
+            "ok" if h.ok and not h.surplus else "CHECK",
         )
-        supplier_rows = suppliers_table(s, suppliers)
+        for h in holdings
+    ]
     hint = (
-        f"look further: scf --workspace {workspace} project show LITHO-14 "
-        "(or: chain status, supplier list, accounts)"
+        f"look further: scf --workspace {settings.workspace} project show LITHO-14 "
+        "(or: facility list, pool status, supplier list, order list)"
     )
     output(
         ctx,
-        {
-            "workspace": str(workspace),
-            "deployment": deployment,
-            "suppliers": suppliers,
-            "project": project,
-        },
+        {"workspace": str(settings.workspace), "run": result, "holdings": holdings},
         Group(
-            deployment_table(deployment),
             "",
-            supplier_rows,
-            "",
-            lines,
-            "",
-            f"LITHO-14 holds {format_amount(project.balance, grouping=True)} of "
-            f"{format_amount(project.funded, grouping=True)} funded; "
-            "resist_b stands in for ARF_RESIST",
+            summary(result, settings),
+            table(
+                "token holdings against the books",
+                ["contract", "books say", "holds", "check"],
+                rows,
+            ),
             hint,
         ),
     )

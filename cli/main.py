@@ -24,6 +24,7 @@ from . import (
     pool,
     project,
     role,
+    scenario,
     supplier,
     time,
     token,
@@ -82,6 +83,7 @@ app.add_typer(order.app, name="order")
 app.add_typer(pool.app, name="pool")
 app.add_typer(project.app, name="project")
 app.add_typer(role.app, name="role")
+app.add_typer(scenario.app, name="scenario")
 app.add_typer(supplier.app, name="supplier")
 app.add_typer(time.app, name="time")
 app.add_typer(token.app, name="token")

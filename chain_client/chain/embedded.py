@@ -56,6 +56,10 @@ class PersistentPyEVMBackend(PyEVMBackend):
         self.flush()
         return hashes  # type: ignore[no-any-return]
 
+    def set_next_timestamp(self, timestamp: int) -> None:
+        """Stamp the block being built (the next one mined) with `timestamp`."""
+        self.chain.header = self.chain.header.copy(timestamp=timestamp)
+
     def revert_to_snapshot(self, snapshot: bytes) -> None:
         super().revert_to_snapshot(snapshot)
         self.flush()

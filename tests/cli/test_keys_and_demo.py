@@ -71,7 +71,8 @@ def test_the_demo_runs_twice_each_time_in_a_new_workspace(tmp_path: Path) -> Non
         outputs.append(json.loads(result.stdout))
     first, second = outputs
     assert first["workspace"] != second["workspace"]
-    assert [s["name"] for s in first["suppliers"]] == ["Resist A", "Resist B"]
-    assert (first["project"]["balance"], first["project"]["spent"]) == ("19800000.00", "1200000.00")
-    status = scf_process(Path(first["workspace"]), "supplier", "list", "--json")
-    assert [s["score"] for s in json.loads(status.stdout)] == [820, 710]
+    assert first["run"]["transactions"] == second["run"]["transactions"] == 17
+    assert [h["ok"] for h in first["holdings"]] == [True, True, True]
+    shown = scf_process(Path(first["workspace"]), "project", "show", "LITHO-14", "--json")
+    project = json.loads(shown.stdout)
+    assert (project["spent"], project["balance"]) == ("4200000.00", "16800000.00")

@@ -1,0 +1,421 @@
+"""Run a validated scenario on a session: set-up, then each step, with a scripted clock.
+
+Every block is stamped from the scenario's own clock (its start, one `block_time` per block,
+moved on by `time.advance`), so a file gives the same events, amounts included, on every
+chain. A failing step stops the run with what had landed before it.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from decimal import Decimal
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict
+
+from .. import roles
+from ..audit.holdings import check_holdings
+from ..chain.accounts import AliasTarget, parse_target
+from ..contracts import Financing, Ledger, Pool, Registry, Token
+from ..deploy import deploy
+from ..errors import ContractRevert, InputError, ScfError
+from ..events import DecodedEvent, EventDecoder
+from ..session import Session
+from ..units import format_amount, from_bytes32, parse_amount, to_bytes32
+from .model import ACTIONS, Scenario, Step
+
+
+class StepResult(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    number: int
+    action: str
+    transactions: list[str]
+    gas: int
+    events: list[dict[str, Any]]
+    detail: str
+
+
+class RunResult(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    scenario: str
+    chain_id: int
+    steps: list[StepResult]
+    transactions: int
+    events: int
+    gas: int
+    seconds: float
+
+
+class ScenarioFailed(ScfError):
+    """A step failed: which, why, and what had landed before it."""
+
+    def __init__(self, step: Step, reason: str, landed: list[StepResult]) -> None:
+        txs = sum(len(s.transactions) for s in landed)
+        before = (
+            f"steps 1-{landed[-1].number} landed ({txs} transactions)"
+            if landed
+            else "nothing had landed"
+        )
+        super().__init__(f"step {step.number} ({step.action}) failed: {reason}; {before}")
+        self.step = step
+        self.reason = reason
+        self.landed = landed
+
+
+Progress = Callable[[StepResult], None]
+
+
+class Runner:
+    """Runs one scenario on one session (writable, on a test chain)."""
+
+    def __init__(self, session: Session, scenario: Scenario) -> None:
+        self.session = session
+        self.scenario = scenario
+        self.handles: dict[str, Any] = {}
+        self.results: list[StepResult] = []
+        self._now = 0
+        self._last_events: list[DecodedEvent] = []
+
+    # set-up
+
+    def _tick(self) -> int:
+        stamp = self._now
+        self._now += self.scenario.block_time
+        return stamp
+
+    def prepare(self) -> None:
+        """Deploy when needed, name the accounts, grant the roles, start the clock."""
+        s = self.session
+        if not s.is_test_chain:
+            raise InputError(
+                "scenarios run on test chains (embedded, anvil): they mint and move time"
+            )
+        self._now = max(int(self.scenario.start.timestamp()), s.latest_timestamp() + 1)
+        s.clock = self._tick
+        found = s.find_deployment()
+        if found is None or not s.is_live(found):
+            deploy(s, force=True)
+        existing = s.accounts.user_aliases()
+        for name, target in self.scenario.accounts.items():
+            parsed = (
+                AliasTarget(index=target) if isinstance(target, int) else parse_target(str(target))
+            )
+            if existing.get(name) != parsed:
+                s.accounts.add(name, parsed)
+        for role, holders in self.scenario.roles.items():
+            for holder in holders:
+                if not roles.has_role(s, role, holder):
+                    roles.grant(s, role, holder)
+        self.decoder = EventDecoder(s.deployment())
+
+    # running
+
+    def run(self, progress: Progress | None = None) -> RunResult:
+        started = time.monotonic()
+        self.prepare()
+        for step in self.scenario.steps:
+            result = self._run_step(step)
+            self.results.append(result)
+            if progress:
+                progress(result)
+        return RunResult(
+            scenario=self.scenario.name,
+            chain_id=self.session.chain_id,
+            steps=self.results,
+            transactions=sum(len(r.transactions) for r in self.results),
+            events=sum(len(r.events) for r in self.results),
+            gas=sum(r.gas for r in self.results),
+            seconds=round(time.monotonic() - started, 3),
+        )
+
+    def _run_step(self, step: Step) -> StepResult:
+        mark = len(self.session.journal)
+        try:
+            detail = self._dispatch(step)
+        except ContractRevert as exc:
+            if step.expect_error == exc.error_name:
+                detail = f"reverted with {exc.error_name}, as expected"
+            else:
+                raise ScenarioFailed(step, str(exc), self.results) from None
+        except ScenarioFailed:
+            raise
+        except ScfError as exc:
+            raise ScenarioFailed(step, str(exc), self.results) from None
+        else:
+            if step.expect_error is not None:
+                raise ScenarioFailed(
+                    step, f"expected {step.expect_error}, but the step succeeded", self.results
+                )
+        receipts = self.session.journal[mark:]
+        events = [e for r in receipts for e in self.decoder.decode_receipt(r)]
+        if step.action not in ("expect", "audit"):
+            self._last_events = events
+        return StepResult(
+            number=step.number,
+            action=step.action,
+            transactions=["0x" + bytes(r["transactionHash"]).hex() for r in receipts],
+            gas=sum(int(r["gasUsed"]) for r in receipts),
+            events=[self.portable(e) for e in events],
+            detail=detail,
+        )
+
+    def _ref(self, value: int | str) -> int:
+        return int(self.handles[value]) if isinstance(value, str) else int(value)
+
+    def _dispatch(self, step: Step) -> str:  # noqa: C901 - one branch per action, flat on purpose
+        s, a, action = self.session, step.args, step.action
+        sender = getattr(a, "by", None) or (ACTIONS[action][1] if action in ACTIONS else None)
+        if action == "time.advance":
+            self._now += int(a)
+            s.mine_at(self._tick())
+            return f"clock +{int(a)} s"
+        if action == "expect":
+            return self._expect(step)
+        if action == "audit":
+            findings = [h for h in check_holdings(s) if not h.ok or h.surplus]
+            if findings and a.expect == "clean":
+                raise ScenarioFailed(
+                    step, f"holdings do not match the books: {findings}", self.results
+                )
+            return "holdings match the books" if not findings else f"findings: {findings}"
+        token, ledger, financing = Token(s), Ledger(s), Financing(s)
+        if action == "token.mint":
+            token.mint(a.to, parse_amount(a.amount), sender=sender)
+        elif action == "token.transfer":
+            token.transfer(a.to, parse_amount(a.amount), sender=sender)
+        elif action == "token.approve":
+            token.approve(a.spender, parse_amount(a.amount), sender=sender)
+        elif action in ("role.grant", "role.revoke"):
+            (roles.grant if action == "role.grant" else roles.revoke)(
+                s, a.role, a.account, sender=sender
+            )
+        elif action == "supplier.register":
+            registry = Registry(s)
+            registry.register(a.account, a.name, a.parts, parse_amount(a.capacity), sender=sender)
+            if a.score is not None:
+                registry.rate(a.account, a.score)
+        elif action == "supplier.rate":
+            Registry(s).rate(a.account, a.score, sender=sender)
+        elif action == "supplier.suspend":
+            Registry(s).suspend(a.account, sender=sender)
+        elif action == "supplier.reinstate":
+            Registry(s).reinstate(a.account, sender=sender)
+        elif action == "supplier.qualify":
+            Registry(s).qualify(a.part, supplier=a.by or a.substitute)
+        elif action == "supplier.withdraw":
+            Registry(s).withdraw_qualification(a.part, supplier=a.by or a.substitute)
+        elif action == "project.create":
+            spec = a.model_dump(exclude={"by"}, exclude_none=True)
+            ledger.create_project(spec, sender=sender)
+        elif action == "project.fund":
+            ledger.fund(a.project, parse_amount(a.amount), funder=sender)
+        elif action == "project.disburse":
+            ledger.disburse(a.project, a.model_dump(exclude={"by", "project"}), sender=a.by)
+        elif action == "project.disburse_batch":
+            ledger.disburse_batch(a.project, [p.model_dump() for p in a.payments], sender=a.by)
+        elif action == "project.approve_payment":
+            ledger.approve_payment(
+                a.project, a.model_dump(exclude={"by", "project"}), sender=sender
+            )
+        elif action in ("project.team_add", "project.team_remove"):
+            ledger.set_team_wallet(a.project, a.wallet, action == "project.team_add", sender=sender)
+        elif action == "project.reallocate":
+            _, proposal = ledger.propose_reallocation(
+                a.project, a.from_, a.to, parse_amount(a.amount), sender=a.by
+            )
+            return self._name(step, proposal, f"proposal {proposal}")
+        elif action == "project.approve_reallocation":
+            ledger.approve_reallocation(a.project, self._ref(a.proposal), sender=sender)
+        elif action == "project.close":
+            ledger.close(a.project, sender=a.by)
+        elif action == "project.claim":
+            ledger.claim(a.project, funder=sender)
+        elif action == "milestone.approve":
+            ledger.approve_milestone(a.project, a.milestone, a.evidence, sender=sender)
+        elif action == "ledger.pause":
+            ledger.pause(sender=sender)
+        elif action == "ledger.unpause":
+            ledger.unpause(sender=sender)
+        elif action == "pool.deposit":
+            Pool(s).deposit(parse_amount(a.amount), by=sender)
+        elif action == "pool.withdraw":
+            Pool(s).withdraw(parse_amount(a.amount), by=sender)
+        elif action == "pool.policy":
+            financing.set_policy(dict(a.model_extra or {}), sender=sender)
+        elif action == "order.register":
+            spec = a.model_dump(exclude={"by"})
+            spec["value"] = a.value
+            _, order = financing.register_order(spec, sender=a.by)
+            return self._name(step, order, f"order {order}")
+        elif action == "order.cancel":
+            financing.cancel_order(self._ref(a.order), sender=a.by)
+        elif action == "order.settle":
+            st = financing.settle_order(self._ref(a.order), sender=a.by)
+            to_pool, to_supplier = format_amount(st.to_pool), format_amount(st.to_supplier)
+            return f"{to_pool} to the pool, {to_supplier} to the supplier"
+        elif action == "disruption.report":
+            report = financing.report_disruption(a.supplier, a.reason, a.evidence, sender=sender)
+            financed = sum(o.financed for o in report.outcomes)
+            return (
+                f"{financed} of {len(report.outcomes)} order(s) financed"
+                if report.disrupted
+                else "reported"
+            )
+        elif action == "disruption.process":
+            financing.process_disruption(a.supplier, sender=sender)
+        elif action == "disruption.recover":
+            financing.report_recovery(a.supplier, sender=sender)
+        elif action == "facility.repay":
+            financing.repay(self._facility(a.facility), parse_amount(a.amount), by=sender)
+        elif action == "facility.default":
+            financing.mark_default(self._facility(a.facility), sender=sender)
+        return "ok"
+
+    def _name(self, step: Step, value: Any, text: str) -> str:
+        if step.handle:
+            self.handles[step.handle] = value
+            return f"{text} (as {step.handle})"
+        return text
+
+    def _facility(self, ref: int | str) -> int:
+        if isinstance(ref, str):  # a handle names an order: its facility
+            order = Financing(self.session).order(self._ref(ref))
+            if order.facility is None:
+                raise InputError(f"order {order.id} ({ref}) has no facility")
+            return order.facility
+        return int(ref)
+
+    # expectations
+
+    def _expect(self, step: Step) -> str:
+        """`event:` with argument filters; or `project:` / `supplier:` with field values;
+        and/or `pool:` and `token_balance:` mappings."""
+        e = step.args
+        extra = dict(e.model_extra or {})
+        checked = []
+        if e.event:
+            self._expect_event(step, e.event, extra)
+            checked.append(f"event {e.event}")
+        elif e.project or e.supplier:
+            if e.project and e.supplier:
+                raise ScenarioFailed(
+                    step, "name either project: or supplier:, not both", self.results
+                )
+            record: Any = (
+                Ledger(self.session).project(e.project)
+                if e.project
+                else Registry(self.session).supplier(str(e.supplier))
+            )
+            subject = f"project {e.project}" if e.project else f"supplier {e.supplier}"
+            for field, want in extra.items():
+                self._compare(step, f"{subject} {field}", getattr(record, field, None), want)
+            checked.append(subject)
+        elif extra:
+            raise ScenarioFailed(step, f"unknown expectation(s): {', '.join(extra)}", self.results)
+        if e.pool:
+            status = Pool(self.session).status()
+            for field, want in e.pool.items():
+                self._compare(step, f"pool {field}", getattr(status, field, None), want)
+            checked.append("pool")
+        if e.token_balance:
+            who, want = e.token_balance.get("of"), e.token_balance.get("amount")
+            self._compare(
+                step, f"token balance of {who}", Token(self.session).balance_of(str(who)), want
+            )
+            checked.append(f"token balance of {who}")
+        if not checked:
+            raise ScenarioFailed(
+                step,
+                "nothing to check: give event:, project:, supplier:, pool: or token_balance:",
+                self.results,
+            )
+        return "holds: " + ", ".join(checked)
+
+    def _compare(self, step: Step, what: str, actual: Any, want: Any) -> None:
+        if actual is None:
+            raise ScenarioFailed(step, f"{what}: no such field", self.results)
+        if isinstance(actual, int) and not isinstance(actual, bool) and isinstance(want, str):
+            ok, shown = actual == parse_amount(want), format_amount(actual)
+        elif (
+            isinstance(actual, str)
+            and isinstance(want, str)
+            and _is_number(actual)
+            and _is_number(want)
+        ):
+            places = Decimal(want)
+            ok, shown = Decimal(actual).quantize(places) == places, actual
+        else:
+            ok, shown = actual == want, actual
+        if not ok:
+            raise ScenarioFailed(step, f"{what}: expected {want}, got {shown}", self.results)
+
+    def _expect_event(self, step: Step, name: str, wanted: dict[str, Any]) -> None:
+        candidates = [e for e in self._last_events if e.name == name]
+        for event in candidates:
+            if all(self._arg_matches(event, k, v) for k, v in wanted.items()):
+                return
+        want = ", ".join(f"{k}={v}" for k, v in wanted.items())
+        seen = "; ".join(self._describe(e) for e in candidates) or "no such event"
+        raise ScenarioFailed(
+            step, f"expected {name}({want}); the step before emitted: {seen}", self.results
+        )
+
+    def _arg_matches(self, event: DecodedEvent, key: str, want: Any) -> bool:
+        if key not in event.args:
+            return False
+        kind, actual = event.types[key], event.args[key]
+        try:
+            if kind == "address":
+                return bool(actual == self.session.accounts.resolve(str(want)))
+            if kind.startswith("uint") or kind.startswith("int"):
+                return bool(actual == (parse_amount(want) if isinstance(want, str) else int(want)))
+            if kind == "bytes32":
+                if isinstance(want, str) and want.startswith("0x") and len(want) == 66:
+                    return bool(actual == bytes.fromhex(want[2:]))
+                return bool(actual == to_bytes32(str(want)))
+        except ScfError:
+            return False
+        return bool(actual == want)
+
+    def _describe(self, event: DecodedEvent) -> str:
+        args = self.portable(event)["args"]
+        return f"{event.name}(" + ", ".join(f"{k}={v}" for k, v in args.items()) + ")"
+
+    def portable(self, event: DecodedEvent) -> dict[str, Any]:
+        """The event with addresses as aliases or contract names, so runs compare across chains."""
+        contracts = {r.address: n for n, r in self.session.deployment().contracts.items()}
+
+        def show(kind: str, value: Any) -> Any:
+            if kind == "address":
+                return contracts.get(value) or self.session.accounts.name_of(value) or value
+            if kind == "bytes32":
+                text = from_bytes32(value)
+                return (
+                    text
+                    if text.isprintable()
+                    and text
+                    and len(text.encode()) == len(value.rstrip(b"\0"))
+                    else "0x" + value.hex()
+                )
+            if isinstance(value, bytes):
+                return "0x" + value.hex()
+            if isinstance(value, tuple | list):
+                return [show("", v) for v in value]
+            return value
+
+        return {
+            "contract": event.contract,
+            "event": event.name,
+            "args": {k: show(event.types[k], v) for k, v in event.args.items()},
+        }
+
+
+def _is_number(text: str) -> bool:
+    try:
+        Decimal(text)
+    except ArithmeticError:
+        return False
+    return True

@@ -1,0 +1,118 @@
+"""`scf scenario run|check|new`: script financing stories and replay them."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+from chain_client.config import Settings
+from chain_client.errors import InputError
+from chain_client.scenario import Runner, RunResult, load_scenario
+from chain_client.scenario.runner import StepResult
+from chain_client.scenario.starter import STARTER
+from chain_client.session import open_session
+
+from .common import console, output, state
+
+app = typer.Typer(help="Scenario files: scripted financing stories.", no_args_is_help=True)
+
+RUNS_ROOT = Path("scf-runs")
+File = Annotated[Path, typer.Argument(help="The scenario file (YAML).")]
+
+
+def run_scenario(
+    ctx: typer.Context, path: Path, *, keep: bool, verbose: bool, root: Path = RUNS_ROOT
+) -> tuple[RunResult, Settings]:
+    """Validate, then run on a fresh embedded chain (or the configured one with keep)."""
+    scenario = load_scenario(path)
+    settings = state(ctx).settings
+    if not keep and settings.is_embedded:
+        stamp = datetime.now().strftime("%Y%m%d-%H%M%S-%f")
+        settings = Settings(workspace=root / f"{path.stem}-{stamp}")
+    quiet = state(ctx).json
+    with open_session(settings, writable=True) as session:
+        runner = Runner(session, scenario)
+        if quiet:
+            return runner.run(), settings
+        with Progress(
+            TextColumn("[bold]{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("{task.fields[step]}"),
+            console=console,
+            transient=True,
+        ) as bar:
+            task = bar.add_task(scenario.name, total=len(scenario.steps), step="")
+
+            def progress(result: StepResult) -> None:
+                if verbose:
+                    bar.console.print(
+                        f"{result.number:>3} {result.action:<28} {result.detail}"
+                        + (
+                            f"  [dim]{len(result.transactions)} tx, gas {result.gas:,}[/]"
+                            if result.transactions
+                            else ""
+                        )
+                    )
+                bar.update(task, advance=1, step=result.action)
+
+            return runner.run(progress), settings
+
+
+def summary(result: RunResult, settings: Settings) -> str:
+    return (
+        f"{result.scenario}: {len(result.steps)} steps, {result.transactions} transactions, "
+        f"{result.events} events, gas {result.gas:,}, {result.seconds:.1f} s "
+        f"(chain {result.chain_id}, workspace {settings.workspace})"
+    )
+
+
+@app.command("run")
+def run_command(
+    ctx: typer.Context,
+    path: File,
+    keep: Annotated[
+        bool, typer.Option("--keep", help="Run on the workspace's chain instead of a fresh one.")
+    ] = False,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="One line per step.")] = False,
+) -> None:
+    """Run a scenario: by default on a fresh embedded chain in a new workspace under scf-runs/."""
+    result, settings = run_scenario(ctx, path, keep=keep, verbose=verbose)
+    output(
+        ctx,
+        {
+            "workspace": str(settings.workspace),
+            "chain": settings.chain,
+            **result.model_dump(mode="json"),
+        },
+        summary(result, settings),
+    )
+
+
+@app.command("check")
+def check_command(ctx: typer.Context, path: File) -> None:
+    """Validate a scenario file without sending anything."""
+    scenario = load_scenario(path)
+    output(
+        ctx,
+        {"ok": True, "name": scenario.name, "steps": len(scenario.steps)},
+        f"{path}: valid, {len(scenario.steps)} steps ({scenario.name})",
+    )
+
+
+@app.command("new")
+def new_command(
+    ctx: typer.Context,
+    path: Annotated[Path, typer.Argument(help="Where to write the starter file.")] = Path(
+        "scenario.yaml"
+    ),
+) -> None:
+    """Write a commented starter scenario."""
+    if path.exists():
+        raise InputError(f"{path} already exists; give another path")
+    path.write_text(STARTER, encoding="utf-8")
+    output(ctx, {"written": str(path)}, f"wrote {path}; check it with `scf scenario check {path}`")
