@@ -136,3 +136,21 @@ def test_scf_node_start_status_stop(tmp_path: Path) -> None:
     assert json.loads(stopped.stdout)["stopped"] is True
     assert json.loads(scf_process(workspace, "node", "status", "--json").stdout)["running"] is False
     assert os.path.exists(workspace / "anvil-state.json")
+
+
+def test_an_example_gives_the_same_events_on_anvil_and_embedded(tmp_path: Path) -> None:
+    example = str(Path(__file__).resolve().parents[2] / "examples" / "litho-export-control.yaml")
+    embedded = scf_process(tmp_path / "emb", "scenario", "run", example, "--keep", "--json")
+    assert embedded.returncode == 0, embedded.stderr
+    workspace = tmp_path / "node"
+    url = start_anvil(workspace, _free_port())["url"]
+    try:
+        on_node = scf_process(workspace, "--chain", url, "scenario", "run", example, "--json")
+    finally:
+        stop_anvil(workspace)
+    assert on_node.returncode == 0, on_node.stderr
+    node_run, embedded_run = json.loads(on_node.stdout), json.loads(embedded.stdout)
+    assert node_run["chain_id"] == 31337 and embedded_run["chain_id"] != 31337
+    events = [[s["events"] for s in run["steps"]] for run in (embedded_run, node_run)]
+    assert events[0] == events[1]
+    assert sum(len(step) for step in events[0]) == embedded_run["events"] == 40
