@@ -48,21 +48,39 @@ def test_each_example_runs_green(scf: Run, here: Path, example: Path) -> None:
 @pytest.mark.parametrize(
     ("steps", "message"),
     [
-        ("  - token.minted: {to: gov_fund, amount: \"1.00\"}\n", "step 3 (token.minted): unknown action"),
-        ("  - token.mint: {to: gov_fnd, amount: \"1.00\"}\n",
-         "step 3 (token.mint): to: unknown account 'gov_fnd' (add it under accounts:)"),
-        ("  - token.mint: {to: gov_fund, amount: \"1.001\"}\n",
-         "step 3 (token.mint): amount: amount '1.001' has more than 2 decimals"),
-        ("  - token.mint: {to: gov_fund, amount: 1200.50}\n",
-         "step 3 (token.mint): amount: amounts must be quoted strings, e.g. \"1200.5\""),
-        ("  - token.mint: {to: 0x7E5F4552091A69125d5DfCb7b8C2659029395Bdf, amount: \"1.00\"}\n",
-         "step 3 (token.mint): to: addresses must be quoted strings"),
+        (
+            '  - token.minted: {to: gov_fund, amount: "1.00"}\n',
+            "step 3 (token.minted): unknown action",
+        ),
+        (
+            '  - token.mint: {to: gov_fnd, amount: "1.00"}\n',
+            "step 3 (token.mint): to: unknown account 'gov_fnd' (add it under accounts:)",
+        ),
+        (
+            '  - token.mint: {to: gov_fund, amount: "1.001"}\n',
+            "step 3 (token.mint): amount: amount '1.001' has more than 2 decimals",
+        ),
+        (
+            "  - token.mint: {to: gov_fund, amount: 1200.50}\n",
+            'step 3 (token.mint): amount: amounts must be quoted strings, e.g. "1200.5"',
+        ),
+        (
+            '  - token.mint: {to: 0x7E5F4552091A69125d5DfCb7b8C2659029395Bdf, amount: "1.00"}\n',
+            "step 3 (token.mint): to: addresses must be quoted strings",
+        ),
         ("  - token.mint: {to: gov_fund}\n", "step 3 (token.mint): amount: Field required"),
-        ("  - project.fund: {project: P, amount: \"1.00\"}\n", "step 3 (project.fund): by: is required here"),
-        ("  - order.settle: {order: later}\n",
-         "step 3 (order.settle): order: 'later' is not a handle set by an earlier step's as:"),
-        ("  - token.mint: {to: gov_fund, amount: \"1.00\"}\n    as: minted\n",
-         "step 3 (token.mint): as: names what a step creates"),
+        (
+            '  - project.fund: {project: P, amount: "1.00"}\n',
+            "step 3 (project.fund): by: is required here",
+        ),
+        (
+            "  - order.settle: {order: later}\n",
+            "step 3 (order.settle): order: 'later' is not a handle set by an earlier step's as:",
+        ),
+        (
+            '  - token.mint: {to: gov_fund, amount: "1.00"}\n    as: minted\n',
+            "step 3 (token.mint): as: names what a step creates",
+        ),
     ],
 )
 def test_broken_files_name_the_step_and_field_and_send_nothing(
@@ -73,13 +91,17 @@ def test_broken_files_name_the_step_and_field_and_send_nothing(
         result = scf("scenario", command, str(path))
         assert result.exit_code == 1
         lines = result.stderr.strip().splitlines()
-        assert len(lines) == 1 and lines[0].startswith(f"error: {path}: " if "YAML" in message else "error: "), lines
+        assert len(lines) == 1 and lines[0].startswith(
+            f"error: {path}: " if "YAML" in message else "error: "
+        ), lines
         assert message in lines[0], lines[0]
     assert not (here / "scf-runs").exists()  # nothing was sent: no chain was even made
 
 
 def test_a_yaml_syntax_error_gives_line_and_column(scf: Run, here: Path) -> None:
-    path = write(here, HEAD + OK_STEPS + "  - token.mint: {to: gov_fund, amount: \"1.00\"\n  - x: y\n")
+    path = write(
+        here, HEAD + OK_STEPS + '  - token.mint: {to: gov_fund, amount: "1.00"\n  - x: y\n'
+    )
     result = scf("scenario", "check", str(path))
     assert result.exit_code == 1
     assert result.stderr.strip().startswith(f"error: {path}:7:")
@@ -87,35 +109,56 @@ def test_a_yaml_syntax_error_gives_line_and_column(scf: Run, here: Path) -> None
 
 
 def test_a_failing_expect_shows_expected_and_actual(scf: Run, here: Path) -> None:
-    path = write(here, HEAD + OK_STEPS + '  - expect: {supplier: resist_a, score: 700}\n'
-                 '  - expect: {event: SupplierRated, score: 800}\n')
+    path = write(
+        here,
+        HEAD + OK_STEPS + "  - expect: {supplier: resist_a, score: 700}\n"
+        "  - expect: {event: SupplierRated, score: 800}\n",
+    )
     result = scf("scenario", "run", str(path))
     assert result.exit_code == 1
     assert result.stderr.strip() == (
         "error: step 3 (expect) failed: supplier resist_a score: expected 700, got 820; "
         "steps 1-2 landed (3 transactions)"
     )
-    path = write(here, HEAD + OK_STEPS + '  - expect: {event: SupplierRated, score: 800}\n')
+    path = write(here, HEAD + OK_STEPS + "  - expect: {event: SupplierRated, score: 800}\n")
     result = scf("scenario", "run", str(path))
-    assert "expected SupplierRated(score=800); the step before emitted: SupplierRated(" in result.stderr
+    assert (
+        "expected SupplierRated(score=800); the step before emitted: SupplierRated("
+        in result.stderr
+    )
     assert "score=820" in result.stderr
 
 
-def test_expect_error_fails_when_the_step_succeeds_and_passes_when_it_reverts(scf: Run, here: Path) -> None:
-    path = write(here, HEAD + OK_STEPS + "  - supplier.rate: {account: resist_a, score: 700}\n"
-                 "    expect_error: RegistryScoreOutOfRange\n")
+def test_expect_error_fails_when_the_step_succeeds_and_passes_when_it_reverts(
+    scf: Run, here: Path
+) -> None:
+    path = write(
+        here,
+        HEAD + OK_STEPS + "  - supplier.rate: {account: resist_a, score: 700}\n"
+        "    expect_error: RegistryScoreOutOfRange\n",
+    )
     result = scf("scenario", "run", str(path))
     assert result.exit_code == 1
-    assert "step 3 (supplier.rate) failed: expected RegistryScoreOutOfRange, but the step succeeded" in result.stderr
-    path = write(here, HEAD + OK_STEPS + "  - supplier.rate: {account: resist_a, score: 700, by: gov_fund}\n"
-                 "    expect_error: AccessControlUnauthorizedAccount\n")
+    assert (
+        "step 3 (supplier.rate) failed: expected RegistryScoreOutOfRange, but the step succeeded"
+        in result.stderr
+    )
+    path = write(
+        here,
+        HEAD + OK_STEPS + "  - supplier.rate: {account: resist_a, score: 700, by: gov_fund}\n"
+        "    expect_error: AccessControlUnauthorizedAccount\n",
+    )
     result = scf("scenario", "run", str(path), "--json")
     assert result.exit_code == 0, result.stderr
-    assert json.loads(result.stdout)["steps"][2]["detail"].startswith("reverted with AccessControlUnauthorizedAccount")
+    assert json.loads(result.stdout)["steps"][2]["detail"].startswith(
+        "reverted with AccessControlUnauthorizedAccount"
+    )
 
 
 def test_a_failing_step_says_why_and_what_landed(scf: Run, here: Path) -> None:
-    path = write(here, HEAD + OK_STEPS + "  - supplier.rate: {account: resist_a, score: 700, by: gov_fund}\n")
+    path = write(
+        here, HEAD + OK_STEPS + "  - supplier.rate: {account: resist_a, score: 700, by: gov_fund}\n"
+    )
     result = scf("scenario", "run", str(path))
     assert result.exit_code == 1
     assert result.stderr.strip() == (
