@@ -8,13 +8,13 @@ from typing import Annotated
 import typer
 from rich.console import Group
 
-from chain_client.audit.holdings import check_holdings
+from chain_client.audit.report import run_audit
 from chain_client.config import SOURCE_ROOT
 from chain_client.errors import ConfigurationError
 from chain_client.session import open_session
-from chain_client.units import format_amount
 
-from .common import output, table
+from .audit import render
+from .common import output
 from .scenario import run_scenario, summary
 
 DEMO_ROOT = Path("scf-demo")
@@ -28,7 +28,7 @@ def demo_command(
     ] = DEMO_ROOT,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="One line per step.")] = True,
 ) -> None:
-    """Run examples/litho-export-control.yaml on a fresh embedded chain, then check the books.
+    """Run examples/litho-export-control.yaml on a fresh embedded chain, then audit it.
 
     A 14 nm lithography programme is funded and pays its photoresist supplier; export control
     cuts the supplier off; its open order moves to the pre-qualified substitute, which is paid
@@ -38,32 +38,15 @@ def demo_command(
     if not DEMO_SCENARIO.is_file():
         raise ConfigurationError(f"the demo scenario {DEMO_SCENARIO} is missing from this install")
     result, settings = run_scenario(ctx, DEMO_SCENARIO, keep=False, verbose=verbose, root=root)
-    with open_session(settings, writable=False) as s:
-        holdings = check_holdings(s)
-    rows = [
-        (
-            h.contract,
-            format_amount(h.expected, grouping=True),
-            format_amount(h.held, grouping=True),
-            "ok" if h.ok and not h.surplus else "CHECK",
-        )
-        for h in holdings
-    ]
+    with open_session(settings, writable=True) as s:
+        report = run_audit(s)
+        audit_view = render(s, report)
     hint = (
         f"look further: scf --workspace {settings.workspace} project show LITHO-14 "
-        "(or: facility list, pool status, supplier list, order list)"
+        "(or: facility list, pool status, supplier list, order list, audit export -o rows.jsonl)"
     )
     output(
         ctx,
-        {"workspace": str(settings.workspace), "run": result, "holdings": holdings},
-        Group(
-            "",
-            summary(result, settings),
-            table(
-                "token holdings against the books",
-                ["contract", "books say", "holds", "check"],
-                rows,
-            ),
-            hint,
-        ),
+        {"workspace": str(settings.workspace), "run": result, "audit": report},
+        Group("", summary(result, settings), "", audit_view, "", hint),
     )

@@ -11,6 +11,7 @@ from chain_client.config import Settings
 
 from . import (
     accounts,
+    audit,
     chain,
     compile,
     demo,
@@ -74,6 +75,7 @@ app.command("demo")(demo.demo_command)
 app.command("pause")(pause.pause_command)
 app.command("unpause")(pause.unpause_command)
 app.add_typer(accounts.app, name="accounts")
+app.add_typer(audit.app, name="audit")
 app.add_typer(chain.app, name="chain")
 app.add_typer(disruption.app, name="disruption")
 app.add_typer(facility.app, name="facility")

@@ -15,7 +15,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict
 
 from .. import roles
-from ..audit.holdings import check_holdings
+from ..audit.report import run_audit
 from ..chain.accounts import AliasTarget, parse_target
 from ..contracts import Financing, Ledger, Pool, Registry, Token
 from ..deploy import deploy
@@ -175,12 +175,13 @@ class Runner:
         if action == "expect":
             return self._expect(step)
         if action == "audit":
-            findings = [h for h in check_holdings(s) if not h.ok or h.surplus]
-            if findings and a.expect == "clean":
-                raise ScenarioFailed(
-                    step, f"holdings do not match the books: {findings}", self.results
-                )
-            return "holdings match the books" if not findings else f"findings: {findings}"
+            report = run_audit(s)
+            failed = [c.detail for c in report.checks if not c.ok]
+            failed += [f"{f.kind}: {f.subject} {f.detail}" for f in report.findings]
+            if failed and a.expect == "clean":
+                raise ScenarioFailed(step, "audit not clean: " + "; ".join(failed), self.results)
+            verdict = "clean" if not failed else "not clean"
+            return f"audit {verdict}: {len(report.checks)} checks over {report.events} events"
         token, ledger, financing = Token(s), Ledger(s), Financing(s)
         if action == "token.mint":
             token.mint(a.to, parse_amount(a.amount), sender=sender)

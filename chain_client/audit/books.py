@@ -1,0 +1,195 @@
+"""The books rebuilt from events alone: projects, suppliers, the pool.
+
+Pure functions over decoded event rows (`collect`), so each rule can be shown to fail on
+synthetic events.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+Row = dict[str, Any]
+
+
+def text(hex32: str) -> str:
+    """A bytes32 identifier given as 0x-hex, as text."""
+    return bytes.fromhex(hex32[2:]).rstrip(b"\0").decode("utf-8", errors="replace")
+
+
+@dataclass
+class ProjectBook:
+    id: str
+    owner: str = ""
+    budget: int = 0
+    thresholds: list[int] = field(default_factory=lambda: [0, 0, 0, 0])
+    funded_by: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    disbursed: int = 0
+    by_category: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    by_milestone: dict[int, int] = field(default_factory=lambda: defaultdict(int))
+    by_payee: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    reserved: int = 0
+    refunded: int = 0
+    caps: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def funded(self) -> int:
+        return sum(self.funded_by.values())
+
+    @property
+    def balance(self) -> int:
+        return self.funded - self.disbursed - self.refunded
+
+
+@dataclass
+class SupplierBook:
+    address: str
+    name: str = ""
+    received: int = 0
+    advances: int = 0
+    orders: list[int] = field(default_factory=list)
+    facilities: list[int] = field(default_factory=list)
+
+
+@dataclass
+class PoolBook:
+    deposits: int = 0
+    withdrawals: int = 0
+    advances: int = 0
+    repaid_principal: int = 0
+    repaid_interest: int = 0
+    losses: int = 0
+    defaults: int = 0
+
+    @property
+    def cash(self) -> int:
+        return (
+            self.deposits
+            - self.withdrawals
+            - self.advances
+            + self.repaid_principal
+            + self.repaid_interest
+        )
+
+    @property
+    def outstanding(self) -> int:
+        return self.advances - self.repaid_principal - self._written_principal
+
+    _written_principal: int = 0
+
+
+@dataclass
+class Books:
+    projects: dict[str, ProjectBook]
+    suppliers: dict[str, SupplierBook]
+    pool: PoolBook
+    movements: list[Row]
+
+
+MOVEMENTS = {
+    "ProjectFunded",
+    "FundsDisbursed",
+    "FundsRefunded",
+    "SubstituteFinanced",
+    "FacilityRepaid",
+    "OrderSettled",
+    "Deposit",
+    "Withdraw",
+}
+
+
+def movement(row: Row) -> Row:
+    """One money movement as an export row: who, to whom, how much, and context."""
+    a, name = row["args"], row["event"]
+    amount = {"Deposit": "assets", "Withdraw": "assets"}.get(name, "amount")
+    frm = {"Deposit": "sender", "Withdraw": "owner"}.get(name, "from")
+    to = {"Deposit": "owner", "Withdraw": "receiver"}.get(name, "to")
+    return {
+        "block": row["block"],
+        "time": row.get("time"),
+        "tx": row["tx"],
+        "log_index": row["log_index"],
+        "event": name,
+        "contract": row["contract"],
+        "from": a.get(frm),
+        "to": a.get(to),
+        "amount": int(a[amount]),
+        "project": text(a["project"]) if "project" in a else None,
+        "category": text(a["category"]) if "category" in a else None,
+        "milestone": a.get("milestone"),
+        "ref": a.get("ref", str(a["facility"]) if "facility" in a else None),
+    }
+
+
+def build_books(rows: list[Row], addresses: dict[str, str]) -> Books:
+    """Books from events. `addresses` maps contract name -> address."""
+    projects: dict[str, ProjectBook] = {}
+    suppliers: dict[str, SupplierBook] = {}
+    pool = PoolBook()
+    financing = addresses.get("SubstituteFinancing")
+    facility_principal: dict[int, int] = {}
+
+    def project(row: Row) -> ProjectBook:
+        pid = text(row["args"]["project"])
+        return projects.setdefault(pid, ProjectBook(pid))
+
+    def supplier(address: str) -> SupplierBook:
+        return suppliers.setdefault(address, SupplierBook(address))
+
+    for row in rows:
+        name, a = row["event"], row["args"]
+        if name == "ProjectCreated":
+            p = project(row)
+            p.owner, p.budget, p.thresholds = a["owner"], int(a["budget"]), list(a["thresholds"])
+        elif name == "BudgetLineSet":
+            project(row).caps[text(a["category"])] = int(a["cap"])
+        elif name == "ProjectFunded":
+            project(row).funded_by[a["from"]] += int(a["amount"])
+        elif name == "FundsDisbursed":
+            p, amount = project(row), int(a["amount"])
+            p.disbursed += amount
+            p.by_category[text(a["category"])] += amount
+            p.by_milestone[int(a["milestone"])] += amount
+            p.by_payee[a["to"]] += amount
+            if a["to"] == financing:
+                p.reserved -= amount
+            else:
+                supplier(a["to"]).received += amount
+        elif name == "FundsRefunded":
+            project(row).refunded += int(a["amount"])
+        elif name == "FundsReserved":
+            project(row).reserved += int(a["amount"])
+        elif name == "ReservationReleased":
+            project(row).reserved -= int(a["amount"])
+        elif name == "SupplierRegistered":
+            supplier(a["supplier"]).name = text(a["name"])
+        elif name == "OrderRegistered":
+            supplier(a["supplier"]).orders.append(int(a["order"]))
+        elif name == "SubstituteFinanced":
+            s = supplier(a["to"])
+            s.advances += int(a["amount"])
+            s.facilities.append(int(a["facility"]))
+            pool.advances += int(a["amount"])
+            facility_principal[int(a["facility"])] = int(a["amount"])
+        elif name == "FacilityRepaid":
+            pool.repaid_principal += int(a["principal"])
+            pool.repaid_interest += int(a["interest"])
+            facility_principal[int(a["facility"])] -= int(a["principal"])
+        elif name == "OrderSettled":
+            supplier(a["to"]).received += int(a["amount"])
+        elif name == "FacilityDefaulted":
+            pool.losses += int(a["loss"])
+            pool.defaults += 1
+            pool._written_principal += facility_principal.get(int(a["facility"]), 0)
+        elif name == "Deposit" and row["contract"] == "FinancingPool":
+            pool.deposits += int(a["assets"])
+        elif name == "Withdraw" and row["contract"] == "FinancingPool":
+            pool.withdrawals += int(a["assets"])
+    movements = [
+        movement(r)
+        for r in rows
+        if r["event"] in MOVEMENTS
+        and (r["event"] not in ("Deposit", "Withdraw") or r["contract"] == "FinancingPool")
+    ]
+    return Books(projects, suppliers, pool, movements)

@@ -1,0 +1,285 @@
+"""Checks of the books, re-derived from events independently of the contracts' own rules,
+and patterns worth a human look (never "unclean" on their own)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict
+
+from ..units import format_amount
+from .books import Books, Row, text
+
+ACTIVE = 1
+WEEK = 7 * 86400
+HOUR = 3600
+
+
+class Check(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    name: str
+    ok: bool
+    detail: str
+    failures: list[str] = []
+
+
+class Finding(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    kind: str
+    subject: str
+    detail: str
+
+
+def _check(name: str, failures: list[str], passed: str) -> Check:
+    if failures:
+        return Check(
+            name=name,
+            ok=False,
+            detail=f"{len(failures)} failure(s): {failures[0]}",
+            failures=failures,
+        )
+    return Check(name=name, ok=True, detail=passed)
+
+
+def check_conservation(books: Books, views: dict[str, int]) -> Check:
+    """Per project: funded − disbursed − refunded (events) = the ledger's balance (state)."""
+    failures = []
+    for pid, p in books.projects.items():
+        view = views.get(pid)
+        if view is None or view != p.balance:
+            failures.append(
+                f"{pid}: events say {format_amount(p.balance)}, the ledger says "
+                f"{format_amount(view) if view is not None else 'nothing'}"
+            )
+    return _check("project conservation", failures, f"{len(books.projects)} project balances match")
+
+
+def check_holdings(
+    books: Books, held: dict[str, int], pool_idle_view: int
+) -> tuple[list[Check], list[Finding]]:
+    """Each contract holds at least what its events say; more is unattributed surplus."""
+    expected = {
+        "FundLedger": sum(p.balance for p in books.projects.values()),
+        "FinancingPool": books.pool.cash,
+        "SubstituteFinancing": 0,
+    }
+    failures, findings = [], []
+    for contract, want in expected.items():
+        have = held.get(contract, 0)
+        if have < want:
+            failures.append(
+                f"{contract} holds {format_amount(have)}; its events say {format_amount(want)}"
+            )
+        elif have > want:
+            findings.append(
+                Finding(
+                    kind="unattributed surplus",
+                    subject=contract,
+                    detail=f"holds {format_amount(have - want)} more than its events account for",
+                )
+            )
+    checks = [_check("contract holdings", failures, "every contract holds what its events say")]
+    pool_ok = (
+        []
+        if books.pool.cash == pool_idle_view
+        else [
+            f"events say {format_amount(books.pool.cash)} idle, "
+            f"the pool says {format_amount(pool_idle_view)}"
+        ]
+    )
+    checks.append(
+        _check("pool cash", pool_ok, f"idle cash {format_amount(books.pool.cash)} as events say")
+    )
+    return checks, findings
+
+
+def check_rules(rows: list[Row], addresses: dict[str, str]) -> list[Check]:
+    """Budget caps, approved milestones, eligible payees and traceable facilities, replayed."""
+    financing = addresses.get("SubstituteFinancing")
+    caps: dict[tuple[str, str], int] = {}
+    spent: dict[tuple[str, str], int] = defaultdict(int)
+    approved: set[tuple[str, int]] = set()
+    status: dict[str, int] = {}
+    team: dict[tuple[str, str], bool] = {}
+    scores: dict[str, int] = {}
+    disrupted: dict[int, str] = {}
+    policy: dict[str, Any] = {}
+    lower_scored: dict[int, list[str]] = defaultdict(list)
+    over_cap, unapproved, ineligible, untraceable = [], [], [], []
+    for row in rows:
+        name, a = row["event"], row["args"]
+        where = f"block {row['block']} log {row['log_index']}"
+        if name == "BudgetLineSet":
+            caps[(text(a["project"]), text(a["category"]))] = int(a["cap"])
+        elif name == "MilestoneApproved":
+            approved.add((text(a["project"]), int(a["milestone"])))
+        elif name == "SupplierStatusChanged":
+            status[a["supplier"]] = int(a["current"])
+        elif name == "TeamWalletSet":
+            team[(text(a["project"]), a["wallet"])] = bool(a["allowed"])
+        elif name == "SupplierRated":
+            scores[a["supplier"]] = int(a["score"])
+        elif name == "PolicyUpdated":
+            policy = _policy(a["policy"])
+        elif name == "SupplierDisrupted":
+            disrupted[int(a["episode"])] = a["supplier"]
+        elif name == "SubstitutePassedOver" and text(a["reason"]) == "LOWER_SCORE":
+            lower_scored[int(a["order"])].append(a["candidate"])
+        elif name == "FundsDisbursed":
+            pid, category, milestone = text(a["project"]), text(a["category"]), int(a["milestone"])
+            key = (pid, category)
+            spent[key] += int(a["amount"])
+            if spent[key] > caps.get(key, 0):
+                over_cap.append(
+                    f"{where}: {pid} {category} spent {format_amount(spent[key])} "
+                    f"of a {format_amount(caps.get(key, 0))} cap"
+                )
+            if (pid, milestone) not in approved:
+                unapproved.append(
+                    f"{where}: {pid} paid against milestone {milestone} before its approval"
+                )
+            payee = a["to"]
+            if payee != financing and status.get(payee) != ACTIVE and not team.get((pid, payee)):
+                ineligible.append(
+                    f"{where}: {pid} paid {payee}, neither Active nor a team wallet then"
+                )
+        elif name == "SubstituteFinanced":
+            untraceable += _facility_failures(row, disrupted, scores, policy, lower_scored)
+    return [
+        _check("budget caps", over_cap, "no budget line over its cap"),
+        _check("approved milestones", unapproved, "every payment against an approved milestone"),
+        _check("eligible payees", ineligible, "every payee Active or an allowed team wallet"),
+        _check(
+            "facilities traceable",
+            untraceable,
+            "every facility follows a disruption report; substitute and rate as the policy says",
+        ),
+    ]
+
+
+def _policy(raw: Any) -> dict[str, Any]:
+    fields = (
+        "advance_bps",
+        "base_rate_bps",
+        "band_floors",
+        "band_spreads",
+        "min_score",
+        "grace_days",
+        "exposure_cap_bps",
+        "report_cap_bps",
+        "quorum",
+        "quorum_window",
+        "max_per_call",
+    )
+    values = list(raw.values()) if isinstance(raw, dict) else list(raw)
+    return dict(zip(fields, values, strict=True))
+
+
+def _facility_failures(
+    row: Row,
+    disrupted: dict[int, str],
+    scores: dict[str, int],
+    policy: dict[str, Any],
+    lower_scored: dict[int, list[str]],
+) -> list[str]:
+    a = row["args"]
+    where = f"facility {a['facility']} (block {row['block']})"
+    failures = []
+    if disrupted.get(int(a["episode"])) != a["previousSupplier"]:
+        failures.append(f"{where}: no disruption report #{a['episode']} of {a['previousSupplier']}")
+    score = scores.get(a["to"], 0)
+    if policy:
+        if score < int(policy["min_score"]):
+            failures.append(
+                f"{where}: substitute score {score} below the minimum {policy['min_score']}"
+            )
+        rate = 0
+        for floor, spread in zip(policy["band_floors"], policy["band_spreads"], strict=True):
+            if score >= int(floor):
+                rate = int(policy["base_rate_bps"]) + int(spread)
+                break
+        if rate != int(a["rateBps"]):
+            failures.append(
+                f"{where}: rate {a['rateBps']} bps; the policy gives {rate} for score {score}"
+            )
+    for other in lower_scored.get(int(a["order"]), []):
+        if scores.get(other, 0) > score:
+            failures.append(f"{where}: {other} scored {scores[other]}, above the chosen {score}")
+    return failures
+
+
+def patterns(rows: list[Row], books: Books, addresses: dict[str, str]) -> list[Finding]:
+    """Worth a human look: on-chain risk flags, payee concentration, bursts, splits just
+    under dual control, payments soon after a payee's registration."""
+    out: list[Finding] = []
+    registered: dict[str, int] = {}
+    payments: dict[str, list[Row]] = defaultdict(list)
+    financing = addresses.get("SubstituteFinancing")
+    for row in rows:
+        a = row["args"]
+        if row["event"] == "RiskFlagged":
+            out.append(
+                Finding(
+                    kind=f"risk flag {text(a['code'])}",
+                    subject=text(a["project"]),
+                    detail=f"block {row['block']}, value {a['value']}",
+                )
+            )
+        elif row["event"] == "SupplierRegistered":
+            registered[a["supplier"]] = row.get("time") or 0
+        elif row["event"] == "FundsDisbursed" and a["to"] != financing:
+            payments[text(a["project"])].append(row)
+            since = registered.get(a["to"])
+            if since is not None and row.get("time") is not None and row["time"] - since < WEEK:
+                out.append(
+                    Finding(
+                        kind="paid soon after registration",
+                        subject=a["to"],
+                        detail=f"{format_amount(int(a['amount']))} within a week of registering",
+                    )
+                )
+    for pid, rows_of in payments.items():
+        book = books.projects.get(pid)
+        if book is None:
+            continue
+        direct = sum(int(r["args"]["amount"]) for r in rows_of)
+        if direct and direct >= book.budget // 10:
+            for payee, amount in book.by_payee.items():
+                if payee != financing and amount * 2 > direct:
+                    out.append(
+                        Finding(
+                            kind="payee concentration",
+                            subject=pid,
+                            detail=f"{payee} received {amount * 100 // direct}% of direct payments",
+                        )
+                    )
+        times = [r.get("time") or 0 for r in rows_of]
+        for i in range(len(times) - 4):
+            if times[i + 4] - times[i] <= HOUR:
+                out.append(
+                    Finding(
+                        kind="burst of payments",
+                        subject=pid,
+                        detail=f"5 payments within an hour from block {rows_of[i]['block']}",
+                    )
+                )
+                break
+        threshold, margin = book.thresholds[0], book.thresholds[1] or book.thresholds[0] // 10
+        if threshold:
+            near: dict[str, list[int]] = defaultdict(list)
+            for r in rows_of:
+                if threshold - margin <= int(r["args"]["amount"]) < threshold:
+                    near[r["args"]["to"]].append(r.get("time") or 0)
+            for payee, stamps in near.items():
+                if any(b - a <= WEEK for a, b in zip(stamps, stamps[1:], strict=False)):
+                    out.append(
+                        Finding(
+                            kind="split under dual control",
+                            subject=pid,
+                            detail=f"{payee} paid just under the threshold twice within a week",
+                        )
+                    )
+    return out

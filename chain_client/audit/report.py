@@ -1,0 +1,121 @@
+"""Run the audit: collect events, rebuild the books, check them against on-chain state."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict
+
+from ..contracts import Ledger, Pool, Token
+from ..models import Amount
+from ..session import Session
+from .books import Books, build_books
+from .checks import Check, Finding, check_conservation, check_holdings, check_rules, patterns
+from .collect import Progress, collect
+
+
+class ProjectSummary(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    project: str
+    funded: Amount
+    disbursed: Amount
+    reserved: Amount
+    refunded: Amount
+    balance: Amount
+    funders: dict[str, Amount]
+    by_category: dict[str, Amount]
+    by_payee: dict[str, Amount]
+
+
+class PoolSummary(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    deposits: Amount
+    withdrawals: Amount
+    advances: Amount
+    repaid_principal: Amount
+    interest: Amount
+    losses: Amount
+    defaults: int
+    cash: Amount
+    share_price: str
+
+
+class AuditReport(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    chain_id: int
+    from_block: int
+    to_block: int
+    events: int
+    movements: int
+    clean: bool
+    checks: list[Check]
+    findings: list[Finding]
+    patterns: list[Finding]
+    projects: list[ProjectSummary]
+    pool: PoolSummary
+
+
+def audit_books(
+    session: Session, *, progress: Progress | None = None
+) -> tuple[list[dict[str, Any]], Books]:
+    rows = collect(session, progress=progress)
+    addresses = {n: r.address for n, r in session.deployment().contracts.items()}
+    return rows, build_books(rows, addresses)
+
+
+def run_audit(session: Session, *, progress: Progress | None = None) -> AuditReport:
+    """The full audit of the session's deployment up to the latest block."""
+    deployment = session.deployment()
+    rows, books = audit_books(session, progress=progress)
+    addresses = {n: r.address for n, r in deployment.contracts.items()}
+    ledger, token, pool = Ledger(session), Token(session), Pool(session)
+    views = {pid: ledger.project(pid).balance for pid in ledger.project_ids()}
+    held = {
+        name: token.balance_of(addresses[name])
+        for name in ("FundLedger", "FinancingPool", "SubstituteFinancing")
+    }
+    pool_status = pool.status()
+    checks = [check_conservation(books, views)]
+    holding_checks, findings = check_holdings(books, held, pool_status.idle)
+    checks += holding_checks + check_rules(rows, addresses)
+    projects = [
+        ProjectSummary(
+            project=p.id,
+            funded=p.funded,
+            disbursed=p.disbursed,
+            reserved=p.reserved,
+            refunded=p.refunded,
+            balance=p.balance,
+            funders=dict(p.funded_by),
+            by_category=dict(p.by_category),
+            by_payee=dict(p.by_payee),
+        )
+        for p in books.projects.values()
+    ]
+    b = books.pool
+    return AuditReport(
+        chain_id=session.chain_id,
+        from_block=deployment.block,
+        to_block=max((r["block"] for r in rows), default=deployment.block),
+        events=len(rows),
+        movements=len(books.movements),
+        clean=all(c.ok for c in checks),
+        checks=checks,
+        findings=findings,
+        patterns=patterns(rows, books, addresses),
+        projects=projects,
+        pool=PoolSummary(
+            deposits=b.deposits,
+            withdrawals=b.withdrawals,
+            advances=b.advances,
+            repaid_principal=b.repaid_principal,
+            interest=b.repaid_interest,
+            losses=b.losses,
+            defaults=b.defaults,
+            cash=b.cash,
+            share_price=pool_status.share_price,
+        ),
+    )

@@ -1,0 +1,148 @@
+"""`scf audit report|export|verify`: the books rebuilt from the event logs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Group
+from rich.progress import Progress
+
+from chain_client.audit.export import export, verify
+from chain_client.audit.report import AuditReport, run_audit
+from chain_client.session import Session
+from chain_client.units import format_amount
+
+from .common import console, output, session, state, table
+
+app = typer.Typer(
+    help="Audit the fund-flow logs: rebuild the books from events and check them.",
+    no_args_is_help=True,
+)
+
+
+def _run(ctx: typer.Context, s: Session) -> AuditReport:
+    if state(ctx).json:
+        return run_audit(s)
+    with Progress(console=console, transient=True) as bar:
+        task = bar.add_task("reading events", total=None)
+        return run_audit(
+            s, progress=lambda done, total: bar.update(task, completed=done, total=total)
+        )
+
+
+def render(s: Session, report: AuditReport) -> Group:
+    def a(v: int) -> str:
+        return format_amount(v, grouping=True)
+
+    verdict = "[bold green]clean[/]" if report.clean else "[bold red]NOT clean[/]"
+    head = (
+        f"audit of chain {report.chain_id}, blocks {report.from_block}-{report.to_block}: "
+        f"{report.events} events, {report.movements} movements — {verdict}"
+    )
+    checks = table(
+        "checks",
+        ["check", "result", "detail"],
+        [(c.name, "pass" if c.ok else "FAIL", c.detail) for c in report.checks],
+    )
+    projects = table(
+        "projects (from events)",
+        ["project", "funded", "disbursed", "reserved", "refunded", "balance"],
+        [
+            (p.project, a(p.funded), a(p.disbursed), a(p.reserved), a(p.refunded), a(p.balance))
+            for p in report.projects
+        ],
+    )
+    pool = report.pool
+    pool_table = table(
+        "pool (from events)",
+        [
+            "deposits",
+            "withdrawals",
+            "advances",
+            "repaid",
+            "interest",
+            "losses",
+            "cash",
+            "share price",
+        ],
+        [
+            (
+                a(pool.deposits),
+                a(pool.withdrawals),
+                a(pool.advances),
+                a(pool.repaid_principal),
+                a(pool.interest),
+                a(pool.losses),
+                a(pool.cash),
+                pool.share_price,
+            )
+        ],
+    )
+    parts: list[object] = [head, checks, "", projects, "", pool_table]
+    found = [*report.findings, *report.patterns]
+    if found:
+        parts += [
+            "",
+            table(
+                "findings and patterns worth a look",
+                ["kind", "subject", "detail"],
+                [
+                    (
+                        f.kind,
+                        s.name_of(f.subject) if f.subject.startswith("0x") else f.subject,
+                        f.detail,
+                    )
+                    for f in found
+                ],
+            ),
+        ]
+    return Group(*parts)
+
+
+@app.command("report")
+def report_command(ctx: typer.Context) -> None:
+    """Rebuild the books from events, check them against state; exit 1 if not clean."""
+    with session(ctx, writable=True) as s:
+        report = _run(ctx, s)
+        output(ctx, report, render(s, report))
+    if not report.clean:
+        raise typer.Exit(1)
+
+
+@app.command("export")
+def export_command(
+    ctx: typer.Context,
+    output_path: Annotated[Path, typer.Option("--output", "-o", help="FILE.jsonl or FILE.csv")],
+) -> None:
+    """Write every movement (tx hash, block, log index) with a manifest and a hash chain."""
+    with session(ctx, writable=True) as s:
+        manifest = export(s, output_path)
+        output(
+            ctx,
+            manifest,
+            f"wrote {manifest['rows']} movements to {output_path} "
+            f"(manifest {output_path.name}.manifest.json, "
+            f"head {manifest['hash_chain_head'][:16]}…)",
+        )
+
+
+@app.command("verify")
+def verify_command(
+    ctx: typer.Context, export_path: Annotated[Path, typer.Argument(help="The export file.")]
+) -> None:
+    """Re-read the chain and name every exported row changed, added or dropped."""
+    with session(ctx, writable=True) as s:
+        result = verify(s, export_path)
+    lines = [
+        f"{export_path}: {result.rows} rows — " + ("holds" if result.holds else "DOES NOT HOLD")
+    ]
+    lines += [f"  row {n} changed" for n in result.changed]
+    lines += [f"  row {n} added (not on the chain)" for n in result.added]
+    lines += [f"  dropped: {d}" for d in result.dropped]
+    lines += [f"  hash chain breaks at row {n}" for n in result.chain_breaks]
+    lines += [f"  {p}" for p in result.manifest]
+    output(ctx, result, "\n".join(lines))
+    if not result.holds:
+        raise typer.Exit(1)

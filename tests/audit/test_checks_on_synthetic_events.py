@@ -1,0 +1,288 @@
+"""Each audit check passes on consistent events and fails on synthetic events that break it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from chain_client.audit.books import build_books
+from chain_client.audit.checks import check_conservation, check_holdings, check_rules, patterns
+from chain_client.units import to_bytes32
+
+LEDGER, POOL, FIN = "0x" + "1" * 40, "0x" + "2" * 40, "0x" + "3" * 40
+ADDRESSES = {"FundLedger": LEDGER, "FinancingPool": POOL, "SubstituteFinancing": FIN}
+FUNDER, SUPPLIER, SUB, OTHER = "0x" + "a" * 40, "0x" + "b" * 40, "0x" + "c" * 40, "0x" + "d" * 40
+
+
+def b32(text: str) -> str:
+    return "0x" + to_bytes32(text).hex()
+
+
+class Chain:
+    """A tiny event builder: each event gets the next block and a time an hour later."""
+
+    def __init__(self) -> None:
+        self.rows: list[dict[str, Any]] = []
+
+    def add(self, event: str, contract: str = "FundLedger", **args: Any) -> Chain:
+        n = len(self.rows) + 1
+        self.rows.append(
+            {
+                "event": event,
+                "contract": contract,
+                "block": n,
+                "time": 1_900_000_000 + n * 3600,
+                "tx": f"0x{n:064x}",
+                "log_index": 0,
+                "args": args,
+                "types": {},
+            }
+        )
+        return self
+
+
+POLICY = {
+    "advanceBps": 8000,
+    "baseRateBps": 400,
+    "bandFloors": [800, 700, 600],
+    "bandSpreads": [100, 250, 500],
+    "minScore": 600,
+    "graceDays": 30,
+    "exposureCapBps": 5000,
+    "reportCapBps": 5000,
+    "quorum": 1,
+    "quorumWindow": 86400,
+    "maxPerCall": 10,
+}
+
+
+def good() -> Chain:
+    p = b32("LITHO-14")
+    return (
+        Chain()
+        .add("PolicyUpdated", "SubstituteFinancing", policy=POLICY)
+        .add(
+            "SupplierRegistered",
+            "SupplierRegistry",
+            supplier=SUPPLIER,
+            name=b32("A"),
+            parts=[],
+            capacity=1,
+        )
+        .add("SupplierStatusChanged", "SupplierRegistry", supplier=SUPPLIER, previous=0, current=1)
+        .add("SupplierRated", "SupplierRegistry", supplier=SUB, previousScore=0, score=710)
+        .add("SupplierRated", "SupplierRegistry", supplier=OTHER, previousScore=0, score=650)
+        .add(
+            "ProjectCreated",
+            project=p,
+            owner=FUNDER,
+            creator=FUNDER,
+            budget=1000,
+            thresholds=[0, 0, 0, 0],
+        )
+        .add("BudgetLineSet", project=p, category=b32("MATERIALS"), cap=1000)
+        .add("ProjectFunded", project=p, **{"from": FUNDER}, to=LEDGER, amount=1000)
+        .add("MilestoneApproved", project=p, milestone=0, reviewer=OTHER, evidence="0x" + "0" * 64)
+        .add(
+            "FundsDisbursed",
+            project=p,
+            **{"from": LEDGER},
+            to=SUPPLIER,
+            amount=300,
+            category=b32("MATERIALS"),
+            milestone=0,
+            ref="0x" + "0" * 64,
+            memo="",
+        )
+        .add("Deposit", "FinancingPool", sender=OTHER, owner=OTHER, assets=500, shares=500_000)
+        .add("SupplierDisrupted", "SubstituteFinancing", supplier=SUPPLIER, episode=1, cap=250)
+        .add(
+            "SubstitutePassedOver",
+            "SubstituteFinancing",
+            order=1,
+            candidate=OTHER,
+            reason=b32("LOWER_SCORE"),
+        )
+        .add(
+            "SubstituteFinanced",
+            "SubstituteFinancing",
+            order=1,
+            facility=1,
+            project=p,
+            **{"from": POOL},
+            to=SUB,
+            amount=160,
+            previousSupplier=SUPPLIER,
+            rateBps=650,
+            due=1,
+            episode=1,
+        )
+    )
+
+
+def run(
+    chain: Chain,
+    views: dict[str, int] | None = None,
+    held: dict[str, int] | None = None,
+    idle: int = 340,
+):
+    books = build_books(chain.rows, ADDRESSES)
+    checks = [check_conservation(books, views if views is not None else {"LITHO-14": 700})]
+    holding_checks, findings = check_holdings(
+        books, held if held is not None else {"FundLedger": 700, "FinancingPool": 340}, idle
+    )
+    checks += holding_checks + check_rules(chain.rows, ADDRESSES)
+    return {c.name: c for c in checks}, findings, books
+
+
+def test_consistent_events_pass_every_check() -> None:
+    checks, findings, books = run(good())
+    assert all(c.ok for c in checks.values()), [c.detail for c in checks.values() if not c.ok]
+    assert findings == []
+    assert (books.projects["LITHO-14"].balance, books.pool.cash) == (700, 340)
+
+
+def test_conservation_fails_when_the_ledger_disagrees() -> None:
+    checks, _, _ = run(good(), views={"LITHO-14": 701})
+    assert not checks["project conservation"].ok
+    assert (
+        "LITHO-14: events say 7.00, the ledger says 7.01" in checks["project conservation"].detail
+    )
+
+
+def test_holdings_fail_on_a_shortfall_and_report_a_surplus_apart() -> None:
+    checks, _, _ = run(good(), held={"FundLedger": 699, "FinancingPool": 340})
+    assert not checks["contract holdings"].ok
+    checks, findings, _ = run(good(), held={"FundLedger": 750, "FinancingPool": 340})
+    assert checks["contract holdings"].ok
+    assert [(f.kind, f.subject) for f in findings] == [("unattributed surplus", "FundLedger")]
+
+
+def test_pool_cash_fails_when_the_pool_disagrees() -> None:
+    checks, _, _ = run(good(), idle=341)
+    assert not checks["pool cash"].ok
+
+
+def test_budget_cap_fails_when_spend_passes_the_cap() -> None:
+    chain = good()
+    chain.add(
+        "FundsDisbursed",
+        project=b32("LITHO-14"),
+        **{"from": LEDGER},
+        to=SUPPLIER,
+        amount=701,
+        category=b32("MATERIALS"),
+        milestone=0,
+        ref="0x" + "0" * 64,
+        memo="",
+    )
+    checks, _, _ = run(chain, views={"LITHO-14": -1})
+    assert not checks["budget caps"].ok
+    assert "MATERIALS spent 10.01 of a 10.00 cap" in checks["budget caps"].detail
+
+
+def test_unapproved_milestone_fails() -> None:
+    chain = good()
+    chain.add(
+        "FundsDisbursed",
+        project=b32("LITHO-14"),
+        **{"from": LEDGER},
+        to=SUPPLIER,
+        amount=1,
+        category=b32("MATERIALS"),
+        milestone=1,
+        ref="0x" + "0" * 64,
+        memo="",
+    )
+    checks, _, _ = run(chain)
+    assert not checks["approved milestones"].ok
+    assert "milestone 1 before its approval" in checks["approved milestones"].detail
+
+
+def test_ineligible_payee_fails_at_that_block() -> None:
+    chain = good()
+    chain.add("SupplierStatusChanged", "SupplierRegistry", supplier=SUPPLIER, previous=1, current=2)
+    chain.add(
+        "FundsDisbursed",
+        project=b32("LITHO-14"),
+        **{"from": LEDGER},
+        to=SUPPLIER,
+        amount=1,
+        category=b32("MATERIALS"),
+        milestone=0,
+        ref="0x" + "0" * 64,
+        memo="",
+    )
+    checks, _, _ = run(chain)
+    assert not checks["eligible payees"].ok
+    assert SUPPLIER in checks["eligible payees"].detail
+
+
+def test_facility_without_a_report_or_off_policy_fails() -> None:
+    chain = good()
+    chain.add(
+        "SubstituteFinanced",
+        "SubstituteFinancing",
+        order=2,
+        facility=2,
+        project=b32("LITHO-14"),
+        **{"from": POOL},
+        to=SUB,
+        amount=10,
+        previousSupplier=OTHER,
+        rateBps=500,
+        due=1,
+        episode=9,
+    )
+    checks, _, _ = run(chain)
+    failures = checks["facilities traceable"].failures
+    assert any("no disruption report #9" in f for f in failures)
+    assert any("rate 500 bps; the policy gives 650 for score 710" in f for f in failures)
+
+
+def test_a_better_scored_candidate_passed_over_fails() -> None:
+    chain = good()
+    chain.add("SupplierRated", "SupplierRegistry", supplier=OTHER, previousScore=650, score=900)
+    # re-run the financing after the rating: OTHER (900) was passed over for SUB (710)
+    chain.rows.append({**chain.rows[12], "block": 99})
+    chain.rows.append({**chain.rows[13], "block": 100})
+    checks, _, _ = run(chain)
+    assert not checks["facilities traceable"].ok
+    assert "scored 900, above the chosen 710" in checks["facilities traceable"].detail
+
+
+def test_patterns_are_findings_not_failures() -> None:
+    chain = good()
+    p = b32("LITHO-14")
+    for _ in range(5):
+        chain.rows.append(
+            {
+                "event": "FundsDisbursed",
+                "contract": "FundLedger",
+                "block": 50,
+                "time": 1_900_100_000,
+                "tx": "0x" + "f" * 64,
+                "log_index": 0,
+                "types": {},
+                "args": {
+                    "project": p,
+                    "from": LEDGER,
+                    "to": SUPPLIER,
+                    "amount": 1,
+                    "category": b32("MATERIALS"),
+                    "milestone": 0,
+                    "ref": "0x",
+                    "memo": "",
+                },
+            }
+        )
+    chain.add(
+        "RiskFlagged", project=p, code=b32("PAYEE_SHARE"), subject="0x" + "0" * 64, value=10000
+    )
+    books = build_books(chain.rows, ADDRESSES)
+    kinds = {f.kind for f in patterns(chain.rows, books, ADDRESSES)}
+    assert {
+        "risk flag PAYEE_SHARE",
+        "payee concentration",
+        "burst of payments",
+        "paid soon after registration",
+    } <= kinds

@@ -1,0 +1,121 @@
+"""The audit on a real (embedded) chain: clean books, surplus, export and tamper evidence."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from chain_client.audit.collect import collect
+from chain_client.config import SOURCE_ROOT, Settings
+from chain_client.contracts import Token
+from chain_client.session import open_session
+from tests.cli.conftest import Run
+
+EXAMPLE = SOURCE_ROOT / "examples" / "litho-export-control.yaml"
+
+
+@pytest.fixture
+def story(scf: Run, workspace: Path) -> Path:
+    result = scf("scenario", "run", str(EXAMPLE), "--keep", "--json")
+    assert result.exit_code == 0, result.stderr
+    return workspace
+
+
+def test_the_story_audits_clean_with_its_books(scf_json: Any, story: Path) -> None:
+    report = scf_json("audit", "report")
+    assert report["clean"] is True
+    assert [c["name"] for c in report["checks"]] == [
+        "project conservation",
+        "contract holdings",
+        "pool cash",
+        "budget caps",
+        "approved milestones",
+        "eligible payees",
+        "facilities traceable",
+    ]
+    (project,) = report["projects"]
+    assert (project["funded"], project["disbursed"], project["reserved"], project["balance"]) == (
+        "21000000.00",
+        "4200000.00",
+        "0.00",
+        "16800000.00",
+    )
+    assert (report["pool"]["advances"], report["pool"]["interest"]) == ("2400000.00", "25643.96")
+    assert report["findings"] == []
+
+
+def test_tokens_sent_straight_to_a_contract_are_surplus_not_a_broken_book(
+    scf: Run, scf_json: Any, story: Path
+) -> None:
+    with open_session(Settings(workspace=story), writable=True) as session:
+        ledger = session.deployment().address("FundLedger")
+        Token(session).transfer(ledger, 123_45, sender="gov_fund")
+    report = scf_json("audit", "report")
+    assert report["clean"] is True
+    assert report["findings"] == [
+        {
+            "kind": "unattributed surplus",
+            "subject": "FundLedger",
+            "detail": "holds 123.45 more than its events account for",
+        }
+    ]
+
+
+def test_a_second_audit_reads_only_new_blocks(story: Path) -> None:
+    with open_session(Settings(workspace=story), writable=True) as session:
+        first = collect(session)
+        db = session.workspace.db
+        assert db is not None
+        cursor = db.execute("SELECT block FROM audit_cursor").fetchone()[0]
+        assert cursor == session.w3.eth.block_number
+        Token(session).mint("bank", 1_00)
+        read: list[tuple[int, int]] = []
+        second = collect(session, progress=lambda done, total: read.append((done, total)))
+    assert len(second) == len(first) + 1
+    assert len(read) == 1  # one page: the one new block
+
+
+@pytest.mark.parametrize("suffix", [".jsonl", ".csv"])
+def test_export_then_verify_names_changed_added_and_dropped_rows(
+    scf: Run, scf_json: Any, story: Path, tmp_path: Path, suffix: str
+) -> None:
+    path = tmp_path / f"rows{suffix}"
+    manifest = scf_json("audit", "export", "--output", str(path))
+    assert manifest["rows"] == 7 and manifest["chain_id"] == 131277322940537
+    assert (tmp_path / f"rows{suffix}.manifest.json").is_file()
+    assert scf_json("audit", "verify", str(path))["holds"] is True
+    original = path.read_text()
+
+    def tamper(edit: Any) -> dict[str, Any]:
+        if suffix == ".csv":
+            rows = list(csv.DictReader(original.splitlines()))
+            rows = edit(rows)
+            with path.open("w", newline="") as handle:
+                writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+                writer.writeheader()
+                writer.writerows(rows)
+        else:
+            rows = [json.loads(line) for line in original.splitlines()]
+            path.write_text("".join(json.dumps(r) + "\n" for r in edit(rows)))
+        result = scf("audit", "verify", str(path), "--json")
+        assert result.exit_code == 1
+        return json.loads(result.stdout)
+
+    def change(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        rows[2]["amount"] = (
+            str(int(rows[2]["amount"]) + 1) if suffix == ".csv" else rows[2]["amount"] + 1
+        )
+        return rows
+
+    changed = tamper(change)
+    assert (changed["changed"], changed["added"], changed["dropped"]) == ([3], [], [])
+    added = tamper(lambda rows: [*rows, {**rows[0], "log_index": 99, "hash": "x"}])
+    assert added["added"] == [8]
+    dropped = tamper(lambda rows: rows[:4] + rows[5:])
+    assert len(dropped["dropped"]) == 1 and dropped["dropped"][0].startswith("block ")
+    human = scf("audit", "verify", str(path))
+    assert "DOES NOT HOLD" in human.stdout
