@@ -10,7 +10,8 @@ from rich.console import Group
 from rich.progress import Progress
 
 from chain_client.audit.export import export, verify
-from chain_client.audit.report import AuditReport, run_audit
+from chain_client.audit.html import render_html
+from chain_client.audit.report import AuditReport, audit_with_books, run_audit
 from chain_client.session import Session
 from chain_client.units import format_amount
 
@@ -109,6 +110,25 @@ def report_command(ctx: typer.Context) -> None:
         output(ctx, report, render(s, report))
     if not report.clean:
         raise typer.Exit(1)
+
+
+@app.command("html")
+def html_command(
+    ctx: typer.Context,
+    output_path: Annotated[Path, typer.Option("--output", "-o", help="FILE.html")],
+) -> None:
+    """One self-contained HTML file: the flow diagram, the checks and the patterns."""
+    with session(ctx, writable=True) as s:
+        report, books = audit_with_books(s)
+        financing = s.deployment().address("SubstituteFinancing")
+        page = render_html(report, books, lambda a: s.accounts.name_of(a) or a, financing)
+    output_path.parent.mkdir(parents=True, exist_ok=True)
+    output_path.write_text(page, encoding="utf-8")
+    output(
+        ctx,
+        {"written": str(output_path), "bytes": len(page), "clean": report.clean},
+        f"wrote {output_path} ({len(page) // 1024:,} KiB); open it in a browser",
+    )
 
 
 @app.command("export")

@@ -68,6 +68,13 @@ def audit_books(
 
 def run_audit(session: Session, *, progress: Progress | None = None) -> AuditReport:
     """The full audit of the session's deployment up to the latest block."""
+    return audit_with_books(session, progress=progress)[0]
+
+
+def audit_with_books(
+    session: Session, *, progress: Progress | None = None
+) -> tuple[AuditReport, Books]:
+    """The audit report and the books it was built from."""
     deployment = session.deployment()
     rows, books = audit_books(session, progress=progress)
     addresses = {n: r.address for n, r in deployment.contracts.items()}
@@ -96,7 +103,7 @@ def run_audit(session: Session, *, progress: Progress | None = None) -> AuditRep
         for p in books.projects.values()
     ]
     b = books.pool
-    return AuditReport(
+    report = AuditReport(
         chain_id=session.chain_id,
         from_block=deployment.block,
         to_block=max((r["block"] for r in rows), default=deployment.block),
@@ -119,3 +126,4 @@ def run_audit(session: Session, *, progress: Progress | None = None) -> AuditRep
             share_price=pool_status.share_price,
         ),
     )
+    return report, books

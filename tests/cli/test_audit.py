@@ -119,3 +119,55 @@ def test_export_then_verify_names_changed_added_and_dropped_rows(
     assert len(dropped["dropped"]) == 1 and dropped["dropped"][0].startswith("block ")
     human = scf("audit", "verify", str(path))
     assert "DOES NOT HOLD" in human.stdout
+
+
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--virtual-time-budget=8000",
+]
+
+
+def test_the_html_report_renders_its_flow_diagram_in_chromium(
+    scf_json: Any, story: Path, tmp_path: Path
+) -> None:
+    import shutil
+    import subprocess
+
+    page = tmp_path / "audit.html"
+    written = scf_json("audit", "html", "--output", str(page))
+    assert written["clean"] is True
+    text = page.read_text()
+    assert "<script" in text and "cdn.plot.ly" not in text.split("<body>")[0]  # self-contained
+    browser = shutil.which("chromium")
+    assert browser, "chromium is installed by scripts/setup"
+    dom = subprocess.run(
+        [
+            browser,
+            *CHROMIUM_FLAGS,
+            f"--user-data-dir={tmp_path / 'profile'}",
+            "--dump-dom",
+            page.as_uri(),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    ).stdout
+    assert 'class="sankey"' in dom  # plotly drew the diagram
+    for label in (
+        "funder gov_fund",
+        "project LITHO-14",
+        "LITHO-14 · MATERIALS",
+        "payee resist_a",
+        "order settlements",
+        "substitute resist_b",
+        "pool",
+    ):
+        assert f">{label}<" in dom, label
+    assert 'id="verdict">clean<' in dom
