@@ -6,6 +6,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
+from eth_typing import ChecksumAddress
 from eth_utils import keccak
 
 from .artifacts import load_artifact
@@ -44,7 +45,7 @@ def _artifact_hash(name: str) -> str:
     return "0x" + keccak(hexstr=artifact["bytecode"]).hex()
 
 
-def _check_external_token(session: Session, address: str) -> str:
+def _check_external_token(session: Session, address: str) -> ChecksumAddress:
     token = parse_address(address, field="--token")
     if not session.w3.eth.get_code(token):
         raise DeploymentError(f"--token {token} has no contract code on chain {session.chain_id}")
@@ -91,8 +92,10 @@ def deploy(
         artifact = load_artifact(name)
         factory = session.w3.eth.contract(abi=artifact["abi"], bytecode=artifact["bytecode"])
         result, receipt = session.transact(factory.constructor(*args), admin)
+        address = receipt["contractAddress"]
+        assert address is not None, "a contract creation receipt names the contract"
         contracts[name] = ContractRecord(
-            address=receipt["contractAddress"],
+            address=address,
             block=result.block,
             tx_hash=result.tx_hash,
             artifact_hash=_artifact_hash(name),

@@ -11,6 +11,20 @@ from .models import Amount, Record
 from .projects import Identifier, Spec
 
 ORDER_STATUS = ("None", "Open", "Financed", "Settled", "Cancelled")
+#: The contract's Policy struct, field by field, in order.
+POLICY_FIELDS = (
+    "advance_bps",
+    "base_rate_bps",
+    "band_floors",
+    "band_spreads",
+    "min_score",
+    "grace_days",
+    "exposure_cap_bps",
+    "report_cap_bps",
+    "quorum",
+    "quorum_window",
+    "max_per_call",
+)
 FACILITY_STATUS = ("None", "Active", "Repaid", "Defaulted")
 
 

@@ -136,16 +136,15 @@ def load_payments_csv(path: Path) -> list[PaymentSpec]:
             milestone = row["milestone"].strip()
             if not milestone.isdigit():
                 raise InputError(f"milestone {milestone!r} is not a milestone number")
-            payments.append(
-                PaymentSpec(
-                    to=row["to"].strip(),
-                    amount=row["amount"].strip(),
-                    category=row["category"].strip(),
-                    milestone=int(milestone),
-                    memo=(row["memo"] or "").strip(),
-                    invoice=(row["invoice"] or "").strip() or None,
-                )
-            )
+            fields = {
+                "to": row["to"].strip(),
+                "amount": row["amount"].strip(),
+                "category": row["category"].strip(),
+                "milestone": int(milestone),
+                "memo": (row["memo"] or "").strip(),
+                "invoice": (row["invoice"] or "").strip() or None,
+            }
+            payments.append(PaymentSpec.model_validate(fields))
         except (ValidationError, InputError) as exc:
             raise InputError(f"{path} row {number}: {describe(exc)}") from None
     return payments

@@ -8,13 +8,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, cast
 
 from eth_utils import to_checksum_address
 from web3 import Web3
 from web3.contract.contract import ContractFunction
 from web3.exceptions import TimeExhausted, Web3Exception
-from web3.types import TxReceipt
+from web3.types import TxParams, TxReceipt
 
 from .chain.accounts import Accounts, key_env_name
 from .chain.embedded import PersistentPyEVMBackend, embedded_web3
@@ -146,7 +146,7 @@ class Session:
                 # (and its named error) at the cost of one run, and the limit is only
                 # charged for the gas actually used.
                 params["gas"] = self._block_gas_limit()
-            tx = call.build_transaction(params)
+            tx: Any = call.build_transaction(cast(TxParams, params))
             if self.embedded is not None:
                 self.w3.eth.call(tx)
             if key is None:

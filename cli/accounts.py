@@ -53,7 +53,7 @@ def list_command(ctx: typer.Context) -> None:
                     name,
                     target.describe(),
                     address or "-",
-                    ", ".join(entry["roles"]) or "-",
+                    ", ".join(roles_by_alias.get(name, [])) or "-",
                     format_amount(balance, grouping=True) if balance is not None else "-",
                 )
             )

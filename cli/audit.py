@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Group
+from rich.console import Group, RenderableType
 from rich.progress import Progress
 
 from chain_client.audit.export import export, verify
@@ -81,7 +81,7 @@ def render(s: Session, report: AuditReport) -> Group:
             )
         ],
     )
-    parts: list[object] = [head, checks, "", projects, "", pool_table]
+    parts: list[RenderableType] = [head, checks, "", projects, "", pool_table]
     found = [*report.findings, *report.patterns]
     if found:
         parts += [

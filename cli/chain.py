@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import typer
-from rich.console import Group
+from rich.console import Group, RenderableType
 
 from .common import output, session, table
 from .render import deployment_table
@@ -31,7 +31,7 @@ def status_command(ctx: typer.Context) -> None:
                 else "none (run `scf deploy`)",
             ),
         ]
-        human: list[object] = [table(None, ["field", "value"], rows)]
+        human: list[RenderableType] = [table(None, ["field", "value"], rows)]
         if status.deployment:
             human.append(deployment_table(status.deployment))
         output(ctx, status, Group(*human))

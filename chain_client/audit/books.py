@@ -7,6 +7,7 @@ synthetic events.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -122,7 +123,7 @@ def movement(row: Row) -> Row:
     }
 
 
-def build_books(rows: list[Row], addresses: dict[str, str]) -> Books:
+def build_books(rows: list[Row], addresses: Mapping[str, str]) -> Books:
     """Books from events. `addresses` maps contract name -> address."""
     projects: dict[str, ProjectBook] = {}
     suppliers: dict[str, SupplierBook] = {}

@@ -4,10 +4,12 @@ and patterns worth a human look (never "unclean" on their own)."""
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Mapping
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
+from ..orders import POLICY_FIELDS
 from ..units import format_amount
 from .books import Books, Row, text
 
@@ -96,7 +98,7 @@ def check_holdings(
     return checks, findings
 
 
-def check_rules(rows: list[Row], addresses: dict[str, str]) -> list[Check]:
+def check_rules(rows: list[Row], addresses: Mapping[str, str]) -> list[Check]:
     """Budget caps, approved milestones, eligible payees and traceable facilities, replayed."""
     financing = addresses.get("SubstituteFinancing")
     caps: dict[tuple[str, str], int] = {}
@@ -161,21 +163,8 @@ def check_rules(rows: list[Row], addresses: dict[str, str]) -> list[Check]:
 
 
 def _policy(raw: Any) -> dict[str, Any]:
-    fields = (
-        "advance_bps",
-        "base_rate_bps",
-        "band_floors",
-        "band_spreads",
-        "min_score",
-        "grace_days",
-        "exposure_cap_bps",
-        "report_cap_bps",
-        "quorum",
-        "quorum_window",
-        "max_per_call",
-    )
     values = list(raw.values()) if isinstance(raw, dict) else list(raw)
-    return dict(zip(fields, values, strict=True))
+    return dict(zip(POLICY_FIELDS, values, strict=True))
 
 
 def _facility_failures(
@@ -211,7 +200,7 @@ def _facility_failures(
     return failures
 
 
-def patterns(rows: list[Row], books: Books, addresses: dict[str, str]) -> list[Finding]:
+def patterns(rows: list[Row], books: Books, addresses: Mapping[str, str]) -> list[Finding]:
     """Worth a human look: on-chain risk flags, payee concentration, bursts, splits just
     under dual control, payments soon after a payee's registration."""
     out: list[Finding] = []

@@ -14,10 +14,11 @@ reorganisation), rows from a safe depth below it are dropped and read again.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 from eth_utils import to_checksum_address
+from web3.types import RPCEndpoint
 
 from ..events import DecodedEvent, EventDecoder
 from ..session import Session
@@ -68,7 +69,7 @@ def _embedded_logs(
 
 
 def _node_logs(
-    session: Session, first: int, last: int, addresses: list[str]
+    session: Session, first: int, last: int, addresses: Sequence[str]
 ) -> Iterator[dict[str, Any]]:
     stamps: dict[int, int] = {}
 
@@ -82,8 +83,9 @@ def _node_logs(
     pending = [(first, last)]
     while pending:
         start, end = pending.pop(0)
-        response = session.w3.provider.make_request(  # type: ignore[arg-type]
-            "eth_getLogs", [{"fromBlock": hex(start), "toBlock": hex(end), "address": addresses}]
+        response = session.w3.provider.make_request(
+            RPCEndpoint("eth_getLogs"),
+            [{"fromBlock": hex(start), "toBlock": hex(end), "address": addresses}],
         )
         if "error" in response:
             if start == end:

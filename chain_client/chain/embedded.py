@@ -33,7 +33,7 @@ class PersistentPyEVMBackend(PyEVMBackend):
         self.store = store
         if store is None:
             return
-        fresh = self.chain
+        fresh: Any = self.chain  # type: ignore[has-type]  # set by PyEVMBackend.__init__
         chain_class = type(fresh)
         if store.is_empty():
             # A new workspace: keep this genesis, moving its keys into the store.

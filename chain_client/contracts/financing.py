@@ -13,6 +13,7 @@ from ..models import TxResult, timestamp
 from ..orders import (
     FACILITY_STATUS,
     ORDER_STATUS,
+    POLICY_FIELDS,
     FacilityRecord,
     OrderOutcome,
     OrderRecord,
@@ -30,19 +31,6 @@ from .pool import Pool
 from .token import Token
 
 DAY = 86_400
-POLICY_FIELDS = (
-    "advance_bps",
-    "base_rate_bps",
-    "band_floors",
-    "band_spreads",
-    "min_score",
-    "grace_days",
-    "exposure_cap_bps",
-    "report_cap_bps",
-    "quorum",
-    "quorum_window",
-    "max_per_call",
-)
 
 
 class Financing(Bound):
@@ -186,12 +174,11 @@ class Financing(Bound):
 
     def policy(self) -> PolicyRecord:
         values = self.session.call(self.contract.functions.policy())
-        return PolicyRecord(
-            **{
-                name: list(v) if isinstance(v, list | tuple) else v
-                for name, v in zip(POLICY_FIELDS, values, strict=True)
-            }
-        )
+        fields = {
+            name: list(v) if isinstance(v, list | tuple) else v
+            for name, v in zip(POLICY_FIELDS, values, strict=True)
+        }
+        return PolicyRecord.model_validate(fields)
 
     def set_policy(
         self, changes: dict[str, Any], *, sender: str = "admin"

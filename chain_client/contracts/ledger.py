@@ -7,6 +7,7 @@ from typing import Any
 from eth_typing import ChecksumAddress
 from eth_utils import to_checksum_address
 
+from ..audit.collect import collect
 from ..errors import InputError
 from ..models import TxResult
 from ..projects import (
@@ -235,16 +236,21 @@ class Ledger(Bound):
         ]
 
     def flags(self, project: str) -> list[FlagRecord]:
-        """The `RiskFlagged` events of `project`, oldest first."""
+        """The `RiskFlagged` events of `project`, oldest first.
+
+        Read with the audit's collector (linear on every backend; eth-tester's own
+        `eth_getLogs` grows with the square of the chain).
+        """
         self.owner(project)
-        logs = self.contract.events.RiskFlagged().get_logs(
-            from_block=self.session.deployment().contracts[self.artifact].block,
-            argument_filters={"project": to_bytes32(project)},
-        )
+        wanted = "0x" + to_bytes32(project).hex()
         out = []
-        for log in logs:
-            code = from_bytes32(log["args"]["code"])
-            subject = log["args"]["subject"]
+        for row in collect(self.session):
+            args = row["args"]
+            if row["event"] != "RiskFlagged" or args["project"] != wanted:
+                continue
+            code = from_bytes32(bytes.fromhex(args["code"][2:]))
+            subject = bytes.fromhex(args["subject"][2:])
+            shown: str
             if code in ADDRESS_SUBJECT_FLAGS:
                 shown = to_checksum_address(subject[-20:])
             elif code in TEXT_SUBJECT_FLAGS:
@@ -255,9 +261,9 @@ class Ledger(Bound):
                 FlagRecord(
                     code=code,
                     subject=shown,
-                    value=int(log["args"]["value"]),
-                    block=int(log["blockNumber"]),
-                    tx_hash="0x" + bytes(log["transactionHash"]).hex(),
+                    value=int(args["value"]),
+                    block=row["block"],
+                    tx_hash=row["tx"],
                 )
             )
         return out

@@ -10,7 +10,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from pydantic import BaseModel, ConfigDict
 
@@ -167,7 +167,10 @@ class Runner:
 
     def _dispatch(self, step: Step) -> str:  # noqa: C901 - one branch per action, flat on purpose
         s, a, action = self.session, step.args, step.action
-        sender = getattr(a, "by", None) or (ACTIONS[action][1] if action in ACTIONS else None)
+        # validation guarantees `by:` wherever an action has no natural sender
+        sender = cast(
+            str, getattr(a, "by", None) or (ACTIONS[action][1] if action in ACTIONS else "")
+        )
         if action == "time.advance":
             self._now += int(a)
             s.mine_at(self._tick())
@@ -258,11 +261,11 @@ class Runner:
             to_pool, to_supplier = format_amount(st.to_pool), format_amount(st.to_supplier)
             return f"{to_pool} to the pool, {to_supplier} to the supplier"
         elif action == "disruption.report":
-            report = financing.report_disruption(a.supplier, a.reason, a.evidence, sender=sender)
-            financed = sum(o.financed for o in report.outcomes)
+            trigger = financing.report_disruption(a.supplier, a.reason, a.evidence, sender=sender)
+            financed = sum(o.financed for o in trigger.outcomes)
             return (
-                f"{financed} of {len(report.outcomes)} order(s) financed"
-                if report.disrupted
+                f"{financed} of {len(trigger.outcomes)} order(s) financed"
+                if trigger.disrupted
                 else "reported"
             )
         elif action == "disruption.process":
