@@ -36,11 +36,19 @@ def build(session: Session, events: int) -> None:
     registry, ledger = Registry(session), Ledger(session)
     for who in ("a", "b"):
         registry.register(who, who, ["P"], 1)
-    ledger.create_project({"id": "P", "owner": "owner", "budget": {"M": "100000000000.00"},
-                           "milestones": [{"stage": "RESEARCH", "amount": "100000000000.00"}]})
+    ledger.create_project(
+        {
+            "id": "P",
+            "owner": "owner",
+            "budget": {"M": "100000000000.00"},
+            "milestones": [{"stage": "RESEARCH", "amount": "100000000000.00"}],
+        }
+    )
     ledger.fund("P", 10**14, funder="gov")
     ledger.approve_milestone("P", 0)
-    payments = [{"to": "ab"[i % 2], "amount": 1_00, "category": "M", "milestone": 0} for i in range(BATCH)]
+    payments = [
+        {"to": "ab"[i % 2], "amount": 1_00, "category": "M", "milestone": 0} for i in range(BATCH)
+    ]
     while len(collect(session, use_cache=False)) < events:
         ledger.disburse_batch("P", payments)
 
@@ -84,7 +92,8 @@ def main() -> None:
         small, large = [r for r in rows if r[0] == backend]
         per_small, per_large = small[2] / small[1] * 1e6, large[2] / large[1] * 1e6
         for _, count, seconds in (small, large):
-            print(f"{backend:<9} {count:>6} events  {seconds:7.3f} s  {seconds / count * 1e6:8.1f} µs/event")
+            per_event = seconds / count * 1e6
+            print(f"{backend:<9} {count:>6} events  {seconds:7.3f} s  {per_event:8.1f} µs/event")
         print(f"{backend:<9} µs/event at {large[1]} vs {small[1]}: x{per_large / per_small:.2f}")
 
 
