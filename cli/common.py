@@ -141,9 +141,18 @@ NUMERIC_COLUMNS = {
 }
 
 
-def fail(message: str) -> None:
-    """Stop with one line and exit code 1 (for problems found by the CLI itself)."""
-    raise ScfError(message)
+def scf_command() -> str:
+    """How the user calls scf here: `scf` when it is on PATH, else its path."""
+    import shutil
+
+    own = Path(sys.executable).parent / "scf"
+    found = shutil.which("scf")
+    if found and Path(found).resolve() == own.resolve():
+        return "scf"
+    try:
+        return str(own.relative_to(Path.cwd()))
+    except ValueError:
+        return str(own)
 
 
 def entry() -> None:

@@ -14,7 +14,7 @@ from chain_client.errors import ConfigurationError
 from chain_client.session import open_session
 
 from .audit import render
-from .common import output
+from .common import output, scf_command
 from .scenario import run_scenario, summary
 
 DEMO_ROOT = Path("scf-demo")
@@ -42,7 +42,7 @@ def demo_command(
         report = run_audit(s)
         audit_view = render(s, report)
     hint = (
-        f"look further: scf --workspace {settings.workspace} project show LITHO-14 "
+        f"look further: {scf_command()} --workspace {settings.workspace} project show LITHO-14 "
         "(or: facility list, pool status, supplier list, order list, audit export -o rows.jsonl)"
     )
     output(

@@ -14,6 +14,12 @@ from ..units import format_amount
 from .books import Books, Row, text
 
 ACTIVE = 1
+
+
+def _amt(units: int, grouping: bool = True) -> str:
+    return format_amount(units, grouping=grouping)
+
+
 WEEK = 7 * 86400
 HOUR = 3600
 
@@ -53,8 +59,8 @@ def check_conservation(books: Books, views: dict[str, int]) -> Check:
         view = views.get(pid)
         if view is None or view != p.balance:
             failures.append(
-                f"{pid}: events say {format_amount(p.balance)}, the ledger says "
-                f"{format_amount(view) if view is not None else 'nothing'}"
+                f"{pid}: events say {_amt(p.balance)}, the ledger says "
+                f"{_amt(view) if view is not None else 'nothing'}"
             )
     return _check("project conservation", failures, f"{len(books.projects)} project balances match")
 
@@ -72,29 +78,22 @@ def check_holdings(
     for contract, want in expected.items():
         have = held.get(contract, 0)
         if have < want:
-            failures.append(
-                f"{contract} holds {format_amount(have)}; its events say {format_amount(want)}"
-            )
+            failures.append(f"{contract} holds {_amt(have)}; its events say {_amt(want)}")
         elif have > want:
             findings.append(
                 Finding(
                     kind="unattributed surplus",
                     subject=contract,
-                    detail=f"holds {format_amount(have - want)} more than its events account for",
+                    detail=f"holds {_amt(have - want)} more than its events account for",
                 )
             )
     checks = [_check("contract holdings", failures, "every contract holds what its events say")]
     pool_ok = (
         []
         if books.pool.cash == pool_idle_view
-        else [
-            f"events say {format_amount(books.pool.cash)} idle, "
-            f"the pool says {format_amount(pool_idle_view)}"
-        ]
+        else [f"events say {_amt(books.pool.cash)} idle, the pool says {_amt(pool_idle_view)}"]
     )
-    checks.append(
-        _check("pool cash", pool_ok, f"idle cash {format_amount(books.pool.cash)} as events say")
-    )
+    checks.append(_check("pool cash", pool_ok, f"idle cash {_amt(books.pool.cash)} as events say"))
     return checks, findings
 
 
@@ -136,8 +135,8 @@ def check_rules(rows: list[Row], addresses: Mapping[str, str]) -> list[Check]:
             spent[key] += int(a["amount"])
             if spent[key] > caps.get(key, 0):
                 over_cap.append(
-                    f"{where}: {pid} {category} spent {format_amount(spent[key])} "
-                    f"of a {format_amount(caps.get(key, 0))} cap"
+                    f"{where}: {pid} {category} spent {_amt(spent[key])} "
+                    f"of a {_amt(caps.get(key, 0))} cap"
                 )
             if (pid, milestone) not in approved:
                 unapproved.append(
@@ -227,7 +226,7 @@ def patterns(rows: list[Row], books: Books, addresses: Mapping[str, str]) -> lis
                     Finding(
                         kind="paid soon after registration",
                         subject=a["to"],
-                        detail=f"{format_amount(int(a['amount']))} within a week of registering",
+                        detail=f"{_amt(int(a['amount']))} within a week of registering",
                     )
                 )
     for pid, rows_of in payments.items():
