@@ -154,3 +154,52 @@ def test_an_example_gives_the_same_events_on_anvil_and_embedded(tmp_path: Path) 
     events = [[s["events"] for s in run["steps"]] for run in (embedded_run, node_run)]
     assert events[0] == events[1]
     assert sum(len(step) for step in events[0]) == embedded_run["events"] == 40
+
+
+def test_a_reorganised_chain_under_the_audit_cursor_is_read_again(tmp_path: Path) -> None:
+    from chain_client.audit.collect import collect
+
+    workspace = tmp_path / "ws"
+    url = start_anvil(workspace, _free_port())["url"]
+    try:
+        with open_session(Settings(chain=url, workspace=workspace), writable=True) as session:
+            deploy(session)
+            token = Token(session)
+            snapshot = session.w3.provider.make_request("evm_snapshot", [])["result"]  # type: ignore[arg-type]
+            token.mint("oracle", 1_00)
+            token.mint("oracle", 2_00)
+            before = collect(session)
+            minted_to = [r["args"]["to"] for r in before if r["event"] == "Transfer"]
+            assert minted_to == [session.accounts.resolve("oracle")] * 2
+            # the two blocks are replaced by others: same heights, new hashes
+            session.w3.provider.make_request("evm_revert", [snapshot])  # type: ignore[arg-type]
+            token.mint("reviewer", 3_00)
+            token.mint("reviewer", 4_00)
+            after = collect(session)
+    finally:
+        stop_anvil(workspace)
+    transfers = [(r["args"]["to"], r["args"]["value"]) for r in after if r["event"] == "Transfer"]
+    assert [value for _, value in transfers] == [3_00, 4_00]
+    assert len(after) == len(before)
+
+
+def test_reverts_on_a_node_decode_to_the_named_error(anvil: tuple[Path, str]) -> None:
+    from chain_client.errors import ContractRevert
+
+    workspace, url = anvil
+    with open_session(Settings(chain=url, workspace=workspace), writable=True) as session:
+        deploy(session)
+        registry = Registry(session)
+        registry.register("oracle", "Oracle Ltd", ["PART"], 1_00)
+        with pytest.raises(ContractRevert) as excinfo:
+            session.transact(
+                registry.contract.functions.rate(session.accounts.resolve("oracle"), 1001), "rater"
+            )
+        assert (excinfo.value.error_name, excinfo.value.arguments) == (
+            "RegistryScoreOutOfRange",
+            {"score": 1001},
+        )
+        with pytest.raises(ContractRevert) as excinfo:
+            registry.register("oracle", "Again", ["PART"], 1, sender="reviewer")
+        assert excinfo.value.error_name == "AccessControlUnauthorizedAccount"
+        assert str(excinfo.value).startswith("reviewer does not hold the registrar role")
