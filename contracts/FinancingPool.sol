@@ -29,15 +29,16 @@ contract FinancingPool is ERC4626, AccessControlDefaultAdminRules, IFinancingPoo
     uint256 private constant BPS = 10_000;
     uint256 private constant SCALE = 365 days * BPS;
 
+    /// @dev Five slots; the residual is below the grace period in seconds.
     struct Facility {
         uint256 principal;
         uint256 owed0;
         uint256 writtenDown0;
         uint256 wdSlope;
-        uint256 wdResidual;
         uint64 t0;
         uint64 due;
         uint64 end;
+        uint32 wdResidual;
         uint16 rateBps;
         bool open;
     }
@@ -290,7 +291,7 @@ contract FinancingPool is ERC4626, AccessControlDefaultAdminRules, IFinancingPoo
             uint256 start = Math.max(t, f.due);
             uint256 remaining = owedAtDue - f.writtenDown0;
             f.wdSlope = remaining / (f.end - start);
-            f.wdResidual = remaining - f.wdSlope * (f.end - start);
+            f.wdResidual = (remaining - f.wdSlope * (f.end - start)).toUint32();
             if (t < f.due) {
                 _buckets[f.due].wdSlopeStarts += f.wdSlope.toUint128();
                 _mark(f.due);
@@ -298,7 +299,7 @@ contract FinancingPool is ERC4626, AccessControlDefaultAdminRules, IFinancingPoo
                 _totals.wdSlope += f.wdSlope;
             }
             _buckets[f.end].wdSlopeEnds += f.wdSlope.toUint128();
-            _buckets[f.end].wdResidual += f.wdResidual.toUint128();
+            _buckets[f.end].wdResidual += uint128(f.wdResidual);
             _mark(f.end);
         }
         _totals.owed += f.owed0;
@@ -323,7 +324,7 @@ contract FinancingPool is ERC4626, AccessControlDefaultAdminRules, IFinancingPoo
         }
         if (t < f.end) {
             _buckets[f.end].wdSlopeEnds -= f.wdSlope.toUint128();
-            _buckets[f.end].wdResidual -= f.wdResidual.toUint128();
+            _buckets[f.end].wdResidual -= uint128(f.wdResidual);
         }
     }
 }

@@ -7,6 +7,7 @@ import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol
 import {AccessControlDefaultAdminRules} from
     "@openzeppelin/contracts/access/extensions/AccessControlDefaultAdminRules.sol";
 import {ReentrancyGuard} from "@openzeppelin/contracts/utils/ReentrancyGuard.sol";
+import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {IFinancingPool} from "./interfaces/IFinancingPool.sol";
 import {IFundLedger} from "./interfaces/IFundLedger.sol";
 import {ISubstituteFinancing} from "./interfaces/ISubstituteFinancing.sol";
@@ -18,6 +19,7 @@ import {ISupplierRegistry} from "./interfaces/ISupplierRegistry.sol";
 /// suppliers, projects or facilities.
 contract SubstituteFinancing is ISubstituteFinancing, AccessControlDefaultAdminRules, ReentrancyGuard {
     using SafeERC20 for IERC20;
+    using SafeCast for uint256;
 
     /// @notice Role of the oracles that report disruptions and recoveries.
     bytes32 public constant ORACLE_ROLE = keccak256("ORACLE_ROLE");
@@ -121,14 +123,14 @@ contract SubstituteFinancing is ISubstituteFinancing, AccessControlDefaultAdminR
         _orders[id] = Order({
             project: project,
             part: part,
-            supplier: supplier,
-            originalSupplier: supplier,
-            value: value,
             category: category,
-            milestone: milestone,
-            due: due,
+            value: value,
+            supplier: supplier,
             status: OrderStatus.Open,
-            facility: 0
+            facility: 0,
+            originalSupplier: supplier,
+            due: due,
+            milestone: milestone.toUint32()
         });
         _open[supplier].push(id);
         _openIndex[id] = _open[supplier].length;
@@ -335,20 +337,20 @@ contract SubstituteFinancing is ISubstituteFinancing, AccessControlDefaultAdminR
         Episode storage episode = _episodes[disrupted];
         uint256 facilityId = ++_facilityCount;
         _facilities[facilityId] = Facility({
-            order: id,
             substitute: chosen,
-            principal: advance,
-            rateBps: uint16(rateFor(score)),
-            openedAt: uint64(block.timestamp),
             due: o.due,
-            episode: episode.id,
-            status: FacilityStatus.Active
+            rateBps: uint16(rateFor(score)),
+            status: FacilityStatus.Active,
+            order: id.toUint64(),
+            openedAt: uint64(block.timestamp),
+            episode: episode.id.toUint64(),
+            principal: advance
         });
         episode.advanced += advance;
         _exposure[chosen] += advance;
         o.supplier = chosen;
         o.status = OrderStatus.Financed;
-        o.facility = facilityId;
+        o.facility = facilityId.toUint64();
         registry.releaseCapacity(disrupted, o.value);
         registry.commitCapacity(chosen, o.value);
         Facility storage f = _facilities[facilityId];

@@ -200,44 +200,48 @@ class Financing(Bound):
         return int(orders), int(facilities)
 
     def order(self, order: int) -> OrderRecord:
-        o = self.session.call(self.contract.functions.order(order))
-        if o[8] == 0:
+        (project, part, category, value, supplier, status, facility, original, due, milestone) = (
+            self.session.call(self.contract.functions.order(order))
+        )
+        if status == 0:
             raise InputError(f"no order {order}", hint="list them with `scf order list`")
         return OrderRecord(
             id=order,
-            project=from_bytes32(o[0]),
-            part=from_bytes32(o[1]),
-            supplier=o[2],
-            original_supplier=o[3],
-            value=o[4],
-            category=from_bytes32(o[5]),
-            milestone=o[6],
-            due=timestamp(o[7]),
-            status=ORDER_STATUS[o[8]],
-            facility=o[9] or None,
+            project=from_bytes32(project),
+            part=from_bytes32(part),
+            supplier=supplier,
+            original_supplier=original,
+            value=value,
+            category=from_bytes32(category),
+            milestone=milestone,
+            due=timestamp(due),
+            status=ORDER_STATUS[status],
+            facility=facility or None,
         )
 
     def orders(self) -> list[OrderRecord]:
         return [self.order(i) for i in range(1, self.counts()[0] + 1)]
 
     def facility(self, facility: int) -> FacilityRecord:
-        f = self.session.call(self.contract.functions.facility(facility))
-        if f[7] == 0:
+        (substitute, due, rate, status, order, opened, episode, advanced) = self.session.call(
+            self.contract.functions.facility(facility)
+        )
+        if status == 0:
             raise InputError(f"no facility {facility}", hint="list them with `scf facility list`")
         pool = Pool(self.session).contract.functions
         principal, interest, book, _open = self.session.call(pool.facilityValue(facility))
         return FacilityRecord(
             id=facility,
-            order=f[0],
-            substitute=f[1],
-            principal=f[2],
-            rate_bps=f[3],
-            opened_at=timestamp(f[4]),
+            order=order,
+            substitute=substitute,
+            principal=advanced,
+            rate_bps=rate,
+            opened_at=timestamp(opened),
             # the pool charges interest up to the midnight (UTC) after the order's due date
-            due=timestamp(-(-f[5] // DAY) * DAY),
+            due=timestamp(-(-due // DAY) * DAY),
             grace_end=timestamp(self.session.call(pool.graceEnd(facility))),
-            episode=f[6],
-            status=FACILITY_STATUS[f[7]],
+            episode=episode,
+            status=FACILITY_STATUS[status],
             owed_principal=principal,
             owed_interest=interest,
             book_value=book,

@@ -40,30 +40,31 @@ interface ISubstituteFinancing {
         uint16 maxPerCall;
     }
 
-    /// @notice A supply order of a project.
+    /// @notice A supply order of a project. Fields are ordered to share storage slots: the
+    /// trigger rewrites supplier, status and facility with one store.
     struct Order {
         bytes32 project;
         bytes32 part;
-        address supplier;
-        address originalSupplier;
-        uint256 value;
         bytes32 category;
-        uint256 milestone;
-        uint64 due;
+        uint256 value;
+        address supplier;
         OrderStatus status;
-        uint256 facility;
+        uint64 facility;
+        address originalSupplier;
+        uint64 due;
+        uint32 milestone;
     }
 
-    /// @notice An advance to a substitute against an order.
+    /// @notice An advance to a substitute against an order (three storage slots).
     struct Facility {
-        uint256 order;
         address substitute;
-        uint256 principal;
-        uint16 rateBps;
-        uint64 openedAt;
         uint64 due;
-        uint256 episode;
+        uint16 rateBps;
         FacilityStatus status;
+        uint64 order;
+        uint64 openedAt;
+        uint64 episode;
+        uint256 principal;
     }
 
     /// @notice Emitted when the admin changes the policy.
