@@ -64,6 +64,7 @@ def _embedded_logs(
                         "transactionHash": tx.hash,
                         "logIndex": index,
                         "timestamp": stamp,
+                        "blockHash": block.hash,
                     }
                 index += 1
 
@@ -103,10 +104,11 @@ def _node_logs(
                 "transactionHash": _hex_bytes(log["transactionHash"]),
                 "logIndex": int(log["logIndex"], 16),
                 "timestamp": stamp(log, number),
+                "blockHash": _hex_bytes(log["blockHash"]),
             }
 
 
-def _payload(event: DecodedEvent, timestamp: int) -> str:
+def _payload(event: DecodedEvent, timestamp: int, block_hash: bytes) -> str:
     def plain(value: Any) -> Any:
         if isinstance(value, bytes):
             return "0x" + value.hex()
@@ -120,6 +122,7 @@ def _payload(event: DecodedEvent, timestamp: int) -> str:
             "event": event.name,
             "block": event.block,
             "time": timestamp,
+            "block_hash": "0x" + bytes(block_hash).hex(),
             "tx": event.tx_hash,
             "log_index": event.log_index,
             "args": {k: plain(v) for k, v in event.args.items()},
@@ -127,6 +130,28 @@ def _payload(event: DecodedEvent, timestamp: int) -> str:
         },
         sort_keys=True,
     )
+
+
+def _block_hash(session: Session, number: int) -> str:
+    return "0x" + bytes(session.w3.eth.get_block(number)["hash"]).hex()
+
+
+def _last_intact(session: Session, db: Any, key: str, cursor: int, latest: int, floor: int) -> int:
+    """The highest cached block (below the cursor) whose hash the chain still has.
+
+    Each cached event records its block's hash; blocks are checked from the top down, so the
+    cost follows the depth of the reorganisation. At least SAFE_DEPTH blocks are re-read.
+    """
+    ceiling = min(cursor, latest) - SAFE_DEPTH
+    rows = db.execute(
+        "SELECT DISTINCT block, json_extract(payload, '$.block_hash') FROM audit_events"
+        " WHERE deployment = ? AND block <= ? ORDER BY block DESC",
+        (key, ceiling),
+    )
+    for block, stored in rows:
+        if stored == _block_hash(session, int(block)):
+            return int(block)
+    return floor - 1
 
 
 def collect(
@@ -153,8 +178,8 @@ def collect(
             )
             if current == stored:
                 start = cursor + 1
-            else:  # reorganised under the cursor: re-read from a safe depth
-                start = max(deployment.block, cursor - SAFE_DEPTH)
+            else:  # reorganised under the cursor: re-read from the last block still ours
+                start = _last_intact(session, db, key, cursor, latest, deployment.block) + 1
                 with db:
                     db.execute(
                         "DELETE FROM audit_events WHERE deployment = ? AND block >= ?", (key, start)
@@ -171,7 +196,8 @@ def collect(
         for log in logs:
             event = decoder.decode(log)
             if event is not None:
-                fresh.append((key, event.block, event.log_index, _payload(event, log["timestamp"])))
+                payload = _payload(event, log["timestamp"], log["blockHash"])
+                fresh.append((key, event.block, event.log_index, payload))
         if progress:
             progress(page_end - deployment.block + 1, latest - deployment.block + 1)
     if db is None:
