@@ -71,7 +71,7 @@ def add_command(
 ) -> None:
     """Name a test account or an address."""
     parsed = parse_target(target)
-    with session(ctx, writable=True) as s:
+    with session(ctx, writable=True, create=True) as s:
         s.accounts.add(name, parsed, keystore=keystore)
         address = s.accounts.resolve(name)
         output(

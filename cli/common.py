@@ -16,8 +16,9 @@ from rich.console import Console
 from rich.table import Table
 from typer.core import TyperGroup
 
+from chain_client.chain.workspace import DATABASE
 from chain_client.config import Settings
-from chain_client.errors import ContractRevert, ScfError
+from chain_client.errors import ContractRevert, DeploymentError, ScfError
 from chain_client.session import Session, open_session
 
 console = Console()
@@ -81,8 +82,16 @@ def state(ctx: typer.Context) -> State:
 
 
 @contextmanager
-def session(ctx: typer.Context, *, writable: bool) -> Iterator[Session]:
-    with open_session(state(ctx).settings, writable=writable) as opened:
+def session(ctx: typer.Context, *, writable: bool, create: bool = False) -> Iterator[Session]:
+    """Open the chain and workspace. A writer creates a missing workspace only with `create`
+    (deploy, accounts add, time advance): a mistaken command leaves no folder behind."""
+    settings = state(ctx).settings
+    if writable and not create and not (settings.workspace / DATABASE).is_file():
+        raise DeploymentError(
+            f"nothing is deployed for workspace {settings.workspace} (it does not exist yet)",
+            hint="run `scf deploy` first, or give --workspace",
+        )
+    with open_session(settings, writable=writable) as opened:
         yield opened
 
 

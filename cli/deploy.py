@@ -27,7 +27,7 @@ def deploy_command(
     """Deploy the contracts (roles to the aliases of the same name on test chains)."""
     delay = parse_duration(admin_delay, field="--admin-delay")
     quiet = state(ctx).json
-    with session(ctx, writable=True) as s:
+    with session(ctx, writable=True, create=True) as s:
         if quiet:
             deployment = deploy(s, token=token, force=force, admin_delay=delay)
         else:

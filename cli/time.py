@@ -21,7 +21,7 @@ def advance_command(
 ) -> None:
     """Move time forward and mine a block."""
     seconds = parse_duration(duration)
-    with session(ctx, writable=True) as s:
+    with session(ctx, writable=True, create=True) as s:
         now = s.advance_time(seconds)
         output(
             ctx,

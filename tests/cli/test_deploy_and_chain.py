@@ -133,3 +133,15 @@ def test_scf_killed_with_sigkill_while_deploying_leaves_a_loadable_workspace(
     assert again.returncode == 0, again.stderr
     listed = scf_process(workspace, "supplier", "list", "--json")
     assert listed.returncode == 0 and json.loads(listed.stdout) == []
+
+
+def test_a_write_without_a_workspace_is_one_line_and_creates_nothing(
+    scf: Run, workspace: Path
+) -> None:
+    result = scf("token", "mint", "admin", "1.00")
+    assert result.exit_code == 1
+    assert result.stderr.strip() == (
+        f"error: nothing is deployed for workspace {workspace} (it does not exist yet) "
+        "(run `scf deploy` first, or give --workspace)"
+    )
+    assert not workspace.exists()
