@@ -99,9 +99,6 @@ class Session:
         """Whether every contract of `deployment` still has code on this chain."""
         return all(self.w3.eth.get_code(c.address) for c in deployment.contracts.values())
 
-    def contract(self, name: str, abi: list[dict[str, Any]]) -> Any:
-        return self.w3.eth.contract(address=self.deployment().address(name), abi=abi)
-
     # names
 
     def name_of(self, address: str) -> str:

@@ -9,7 +9,7 @@ disruptions, repayments, time passing — after every step:
 - the pool's idle cash is what it holds, and its assets are idle cash plus facility value;
 - the audit rebuilt from events agrees with all of it.
 
-The default run is short; `pytest -m slow tests/properties` runs a long one.
+The default run is short; `pytest -m slow tests/properties` runs a longer one.
 """
 
 from __future__ import annotations
@@ -154,4 +154,4 @@ def test_money_invariants_hold_under_random_actions(session: Session) -> None:
 
 @pytest.mark.slow
 def test_money_invariants_hold_under_many_random_actions(session: Session) -> None:
-    _run(session, examples=200, steps=40)
+    _run(session, examples=40, steps=30)
