@@ -65,6 +65,7 @@ def render(s: Session, report: AuditReport) -> Group:
             "repaid",
             "interest",
             "losses",
+            "outstanding",
             "cash",
             "share price",
         ],
@@ -76,12 +77,28 @@ def render(s: Session, report: AuditReport) -> Group:
                 a(pool.repaid_principal),
                 a(pool.interest),
                 a(pool.losses),
+                a(pool.outstanding),
                 a(pool.cash),
                 pool.share_price,
             )
         ],
     )
-    parts: list[RenderableType] = [head, checks, "", projects, "", pool_table]
+    suppliers = table(
+        "suppliers (from events)",
+        ["supplier", "name", "received", "advances", "orders", "facilities"],
+        [
+            (
+                s.name_of(x.supplier),
+                x.name,
+                a(x.received),
+                a(x.advances),
+                len(x.orders),
+                len(x.facilities),
+            )
+            for x in report.suppliers
+        ],
+    )
+    parts: list[RenderableType] = [head, checks, "", projects, "", suppliers, "", pool_table]
     found = [*report.findings, *report.patterns]
     if found:
         parts += [

@@ -62,6 +62,7 @@ class PoolBook:
     repaid_interest: int = 0
     losses: int = 0
     defaults: int = 0
+    written_off_principal: int = 0
 
     @property
     def cash(self) -> int:
@@ -75,9 +76,7 @@ class PoolBook:
 
     @property
     def outstanding(self) -> int:
-        return self.advances - self.repaid_principal - self._written_principal
-
-    _written_principal: int = 0
+        return self.advances - self.repaid_principal - self.written_off_principal
 
 
 @dataclass
@@ -171,6 +170,7 @@ def build_books(rows: list[Row], addresses: Mapping[str, str]) -> Books:
             s = supplier(a["to"])
             s.advances += int(a["amount"])
             s.facilities.append(int(a["facility"]))
+            s.orders.append(int(a["order"]))  # the order moved to the substitute
             pool.advances += int(a["amount"])
             facility_principal[int(a["facility"])] = int(a["amount"])
         elif name == "FacilityRepaid":
@@ -182,7 +182,7 @@ def build_books(rows: list[Row], addresses: Mapping[str, str]) -> Books:
         elif name == "FacilityDefaulted":
             pool.losses += int(a["loss"])
             pool.defaults += 1
-            pool._written_principal += facility_principal.get(int(a["facility"]), 0)
+            pool.written_off_principal += facility_principal.get(int(a["facility"]), 0)
         elif name == "Deposit" and row["contract"] == "FinancingPool":
             pool.deposits += int(a["assets"])
         elif name == "Withdraw" and row["contract"] == "FinancingPool":

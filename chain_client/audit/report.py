@@ -28,6 +28,17 @@ class ProjectSummary(BaseModel):
     by_payee: dict[str, Amount]
 
 
+class SupplierSummary(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    supplier: str
+    name: str
+    received: Amount
+    advances: Amount
+    orders: list[int]
+    facilities: list[int]
+
+
 class PoolSummary(BaseModel):
     model_config = ConfigDict(frozen=True)
 
@@ -38,6 +49,7 @@ class PoolSummary(BaseModel):
     interest: Amount
     losses: Amount
     defaults: int
+    outstanding: Amount
     cash: Amount
     share_price: str
 
@@ -55,6 +67,7 @@ class AuditReport(BaseModel):
     findings: list[Finding]
     patterns: list[Finding]
     projects: list[ProjectSummary]
+    suppliers: list[SupplierSummary]
     pool: PoolSummary
 
 
@@ -114,6 +127,17 @@ def audit_with_books(
         findings=findings,
         patterns=patterns(rows, books, addresses),
         projects=projects,
+        suppliers=[
+            SupplierSummary(
+                supplier=s.address,
+                name=s.name,
+                received=s.received,
+                advances=s.advances,
+                orders=s.orders,
+                facilities=s.facilities,
+            )
+            for s in books.suppliers.values()
+        ],
         pool=PoolSummary(
             deposits=b.deposits,
             withdrawals=b.withdrawals,
@@ -122,6 +146,7 @@ def audit_with_books(
             interest=b.repaid_interest,
             losses=b.losses,
             defaults=b.defaults,
+            outstanding=b.outstanding,
             cash=b.cash,
             share_price=pool_status.share_price,
         ),

@@ -23,6 +23,20 @@ class Chain:
     def __init__(self) -> None:
         self.rows: list[dict[str, Any]] = []
 
+    def pay(self, amount: int, milestone: int = 0, to: str = SUPPLIER) -> Chain:
+        """A FundsDisbursed of LITHO-14 from its MATERIALS line."""
+        return self.add(
+            "FundsDisbursed",
+            project=b32("LITHO-14"),
+            **{"from": LEDGER},
+            to=to,
+            amount=amount,
+            category=b32("MATERIALS"),
+            milestone=milestone,
+            ref="0x" + "0" * 64,
+            memo="",
+        )
+
     def add(self, event: str, contract: str = "FundLedger", **args: Any) -> Chain:
         n = len(self.rows) + 1
         self.rows.append(
@@ -164,17 +178,7 @@ def test_pool_cash_fails_when_the_pool_disagrees() -> None:
 
 def test_budget_cap_fails_when_spend_passes_the_cap() -> None:
     chain = good()
-    chain.add(
-        "FundsDisbursed",
-        project=b32("LITHO-14"),
-        **{"from": LEDGER},
-        to=SUPPLIER,
-        amount=701,
-        category=b32("MATERIALS"),
-        milestone=0,
-        ref="0x" + "0" * 64,
-        memo="",
-    )
+    chain.pay(amount=701, milestone=0)
     checks, _, _ = run(chain, views={"LITHO-14": -1})
     assert not checks["budget caps"].ok
     assert "MATERIALS spent 10.01 of a 10.00 cap" in checks["budget caps"].detail
@@ -182,17 +186,7 @@ def test_budget_cap_fails_when_spend_passes_the_cap() -> None:
 
 def test_unapproved_milestone_fails() -> None:
     chain = good()
-    chain.add(
-        "FundsDisbursed",
-        project=b32("LITHO-14"),
-        **{"from": LEDGER},
-        to=SUPPLIER,
-        amount=1,
-        category=b32("MATERIALS"),
-        milestone=1,
-        ref="0x" + "0" * 64,
-        memo="",
-    )
+    chain.pay(amount=1, milestone=1)
     checks, _, _ = run(chain)
     assert not checks["approved milestones"].ok
     assert "milestone 1 before its approval" in checks["approved milestones"].detail
@@ -201,17 +195,7 @@ def test_unapproved_milestone_fails() -> None:
 def test_ineligible_payee_fails_at_that_block() -> None:
     chain = good()
     chain.add("SupplierStatusChanged", "SupplierRegistry", supplier=SUPPLIER, previous=1, current=2)
-    chain.add(
-        "FundsDisbursed",
-        project=b32("LITHO-14"),
-        **{"from": LEDGER},
-        to=SUPPLIER,
-        amount=1,
-        category=b32("MATERIALS"),
-        milestone=0,
-        ref="0x" + "0" * 64,
-        memo="",
-    )
+    chain.pay(amount=1, milestone=0)
     checks, _, _ = run(chain)
     assert not checks["eligible payees"].ok
     assert SUPPLIER in checks["eligible payees"].detail
