@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from eth_typing import ChecksumAddress
 from pydantic import Field
@@ -10,7 +11,16 @@ from pydantic import Field
 from .models import Amount, Record
 from .projects import Identifier, Spec
 
-ORDER_STATUS = ("None", "Open", "Financed", "Settled", "Cancelled")
+ORDER_STATUS = (
+    "None",
+    "Pending",
+    "Open",
+    "Financed",
+    "Delivered",
+    "Accepted",
+    "Settled",
+    "Cancelled",
+)
 #: The contract's Policy struct, field by field, in order.
 POLICY_FIELDS = (
     "advance_bps",
@@ -24,14 +34,21 @@ POLICY_FIELDS = (
     "quorum",
     "quorum_window",
     "max_per_call",
+    "acceptance_days",
+    "max_order_horizon_days",
 )
 FACILITY_STATUS = ("None", "Active", "Repaid", "Defaulted")
 
 
 class OrderSpec(Spec):
-    """A new supply order: its value is reserved in the project's budget line and milestone."""
+    """A new purchase order: its value is reserved in the project's budget line and milestone.
+
+    `po` is the purchase-order reference, unique within the project. At or above the
+    project's dual-control threshold the order waits for the reviewer's approval.
+    """
 
     project: Identifier
+    po: Identifier
     part: Identifier
     supplier: str
     value: Amount = Field(gt=0)
@@ -43,6 +60,7 @@ class OrderSpec(Spec):
 class OrderRecord(Record):
     id: int
     project: str
+    po: str
     part: str
     supplier: ChecksumAddress
     original_supplier: ChecksumAddress
@@ -52,6 +70,18 @@ class OrderRecord(Record):
     due: datetime
     status: str
     facility: int | None
+    accept_by: datetime | None = None
+
+
+class OrderStep(Record):
+    """One event in an order's life, read back from the chain's logs."""
+
+    block: int
+    time: datetime
+    tx_hash: str
+    contract: str
+    event: str
+    args: dict[str, Any]
 
 
 class FacilityRecord(Record):
@@ -92,6 +122,8 @@ class PolicyRecord(Record):
     quorum: int
     quorum_window: int
     max_per_call: int
+    acceptance_days: int
+    max_order_horizon_days: int
 
 
 class PassedOver(Record):
@@ -128,10 +160,14 @@ class TriggerReport(Record):
 
 
 class Settlement(Record):
+    """A `settleOrder` call: what the ledger paid the pool and the supplier. `held` is the
+    supplier's part kept reserved because the supplier is not an eligible payee now."""
+
     order: int
     tx_hash: str
     gas_used: int
-    value: Amount
+    settled: bool
     to_pool: Amount
     to_supplier: Amount
+    held: Amount = 0
     supplier: ChecksumAddress

@@ -19,6 +19,7 @@ from eth_utils import function_signature_to_4byte_selector, keccak, to_checksum_
 
 from .artifacts import artifact_names, load_artifact
 from .errors import ContractRevert, UnknownRevert
+from .orders import ORDER_STATUS as ORDER_STATES
 from .units import format_amount, from_bytes32
 
 PANIC_REASONS = {
@@ -41,12 +42,15 @@ ROLE_NAMES = {
     keccak(text="ORACLE_ROLE"): "oracle",
 }
 STATUS_NAMES = ["None", "Active", "Disrupted", "Suspended"]
-ORDER_STATUS = ["unknown", "open", "financed", "settled", "cancelled"]
+ORDER_STATUS = ["unknown"] + [name.lower() for name in ORDER_STATES[1:]]
 FACILITY_STATUS = ["unknown", "active", "repaid", "defaulted"]
 
 
 def _when(seconds: int) -> str:
-    return datetime.fromtimestamp(seconds, tz=UTC).strftime("%Y-%m-%d %H:%M UTC")
+    try:
+        return datetime.fromtimestamp(seconds, tz=UTC).strftime("%Y-%m-%d %H:%M UTC")
+    except (OverflowError, OSError, ValueError):  # beyond the calendar: say the number
+        return f"timestamp {seconds}"
 
 
 Namer = Callable[[str], str]
@@ -270,9 +274,46 @@ def _message(
             f"{s['supplier']} is not an Active supplier registered for part {s['part']}",
             None,
         ),
-        "FinancingOrderInvalid": lambda: (
-            "an order needs a value above 0 and a due date in the future",
+        "FinancingOrderInvalid": lambda: ("an order needs a value above 0", None),
+        "FinancingPoRequired": lambda: (
+            "an order needs its purchase-order reference",
+            "give it with --po (po: in a scenario)",
+        ),
+        "FinancingDuplicatePo": lambda: (
+            f"purchase order {s['po']} of {s['project']} is already order {s['order']}",
+            "each purchase-order reference is used once per project, even after a cancellation",
+        ),
+        "FinancingDueOutOfRange": lambda: (
+            f"due date {_when(int(args['due']))} is outside the order horizon: it must lie "
+            f"between {_when(int(args['earliest']))} and {_when(int(args['latest']))}",
+            "the horizon is the policy's max_order_horizon_days",
+        ),
+        "FinancingOrderPending": lambda: (
+            f"order {s['order']} awaits the reviewer's approval",
+            f"the reviewer approves it with `scf order approve {s['order']}`",
+        ),
+        "FinancingNotReviewer": lambda: (
+            f"{s['account']} is not a reviewer",
+            "the reviewer alias (or a holder of the ledger's reviewer role) sends it",
+        ),
+        "FinancingNotOrderSupplier": lambda: (
+            f"{s['account']} is not the current supplier of order {s['order']}",
             None,
+        ),
+        "FinancingAcceptancePeriodOver": lambda: (
+            f"the delivery of order {s['order']} counts as accepted since "
+            f"{_when(int(args['acceptBy']))}; it can no longer be rejected",
+            None,
+        ),
+        "FinancingDeliveryNotAccepted": lambda: (
+            f"the delivery of order {s['order']} is not accepted yet; it counts as accepted "
+            f"from {_when(int(args['acceptBy']))}",
+            f"the project's owner accepts it with `scf order accept-delivery {s['order']}`",
+        ),
+        "FinancingPayeeNotEligible": lambda: (
+            f"{s['supplier']}, the supplier of order {s['order']}, is not an eligible payee "
+            "now; the money stays reserved under the order",
+            "settle again once it is Active",
         ),
         "FinancingOrderStatus": lambda: (
             f"order {s['order']} is {ORDER_STATUS[int(args['status'])]}",

@@ -137,8 +137,8 @@ def html_command(
     """One self-contained HTML file: the flow diagram, the checks and the patterns."""
     with session(ctx, writable=True) as s:
         report, books = audit_with_books(s)
-        financing = s.deployment().address("SubstituteFinancing")
-        page = render_html(report, books, lambda a: s.accounts.name_of(a) or a, financing)
+        pool = s.deployment().address("FinancingPool")
+        page = render_html(report, books, lambda a: s.accounts.name_of(a) or a, pool)
     output_path.parent.mkdir(parents=True, exist_ok=True)
     output_path.write_text(page, encoding="utf-8")
     output(

@@ -15,6 +15,7 @@ REASONS = {
     "NO_SUBSTITUTE": "no eligible substitute",
     "NO_CASH": "not enough idle cash in the pool",
     "REPORT_CAP": "the cap on advances for this report is reached",
+    "ORDER_NOT_APPROVED": "the order awaits the reviewer's approval",
 }
 
 

@@ -1,21 +1,31 @@
-"""`scf order register|cancel|settle|list|show`."""
+"""`scf order`: register, approve, cancel, record-delivery, accept-delivery, reject-delivery,
+settle, list, show."""
 
 from __future__ import annotations
 
 from typing import Annotated
 
 import typer
+from rich.console import Group
 
 from chain_client.contracts import Financing
-from chain_client.orders import OrderSpec
+from chain_client.orders import OrderSpec, OrderStep
 from chain_client.projects import parse_spec
-from chain_client.units import format_amount
+from chain_client.session import Session
+from chain_client.units import format_amount, from_bytes32
 
 from .common import By, output, session, table
 
-app = typer.Typer(help="Supply orders of projects (their value is reserved).", no_args_is_help=True)
+app = typer.Typer(
+    help="Purchase orders of projects: reserved, approved, delivered, accepted, settled.",
+    no_args_is_help=True,
+)
 
 OrderId = Annotated[int, typer.Argument(help="The order number.")]
+Evidence = Annotated[
+    str | None,
+    typer.Option(help="Evidence: a text, or @FILE for a file's bytes (stored as its keccak256)."),
+]
 
 
 @app.command("register")
@@ -28,15 +38,25 @@ def register_command(
     category: Annotated[str, typer.Option(help="Budget line.")],
     milestone: Annotated[int, typer.Option(help="Milestone number, from 0.")],
     due: Annotated[
-        str, typer.Option(help="Due in, e.g. 90d (rounded up to the next midnight UTC).")
+        str,
+        typer.Option(
+            help="Due in, e.g. 90d (at most the policy's order horizon, 3 years by default)."
+        ),
+    ],
+    po: Annotated[
+        str,
+        typer.Option(help="Purchase-order reference (at most 31 bytes), unique in the project."),
     ],
     by: By = None,
 ) -> None:
-    """Register an order (sent by the project owner); reserves its value in the ledger."""
+    """Register a purchase order (sent by the project owner); reserves its value in the ledger.
+
+    At or above the project's dual-control threshold it waits for `scf order approve`."""
     spec = parse_spec(
         OrderSpec,
         {
             "project": project,
+            "po": po,
             "part": part,
             "supplier": supplier,
             "value": value,
@@ -49,31 +69,90 @@ def register_command(
         financing = Financing(s)
         result, order = financing.register_order(spec, sender=by)
         record = financing.order(order)
-        output(
-            ctx,
-            {"order": record, "transaction": result},
-            f"order {order}: {format_amount(record.value, grouping=True)} of {part} from "
-            f"{s.name_of(record.supplier)} for {project}, due {record.due:%Y-%m-%d}",
+        text = (
+            f"order {order} (PO {record.po}): {format_amount(record.value, grouping=True)} of "
+            f"{part} from {s.name_of(record.supplier)} for {project}, due {record.due:%Y-%m-%d}"
         )
+        if record.status == "Pending":
+            text += (
+                f"\nit is at or above the dual-control threshold and awaits the reviewer's "
+                f"approval: scf order approve {order}"
+            )
+        output(ctx, {"order": record, "transaction": result}, text)
+
+
+@app.command("approve")
+def approve_command(ctx: typer.Context, order: OrderId, by: By = None) -> None:
+    """Approve a pending order (sent by the reviewer); it may then be financed and settled."""
+    with session(ctx, writable=True) as s:
+        result = Financing(s).approve_order(order, sender=by or "reviewer")
+        output(ctx, result, f"order {order} approved")
 
 
 @app.command("cancel")
 def cancel_command(ctx: typer.Context, order: OrderId, by: By = None) -> None:
-    """Cancel an order not yet financed (sent by the project owner)."""
+    """Cancel a pending or open order (sent by the project owner)."""
     with session(ctx, writable=True) as s:
         result = Financing(s).cancel_order(order, sender=by)
         output(ctx, result, f"order {order} cancelled; its reservation is released")
 
 
+@app.command("record-delivery")
+def deliver_command(
+    ctx: typer.Context, order: OrderId, evidence: Evidence = None, by: By = None
+) -> None:
+    """Record delivery with evidence (sent by the order's current supplier)."""
+    with session(ctx, writable=True) as s:
+        financing = Financing(s)
+        result = financing.record_delivery(order, evidence, sender=by)
+        record = financing.order(order)
+        assert record.accept_by is not None
+        output(
+            ctx,
+            {"order": record, "transaction": result},
+            f"order {order}: delivery recorded by {s.name_of(record.supplier)}; the owner "
+            f"accepts it, or it counts as accepted from {record.accept_by:%Y-%m-%d %H:%M} UTC",
+        )
+
+
+@app.command("accept-delivery")
+def accept_command(ctx: typer.Context, order: OrderId, by: By = None) -> None:
+    """Accept a recorded delivery (sent by the project owner); anyone may then settle."""
+    with session(ctx, writable=True) as s:
+        result = Financing(s).accept_delivery(order, sender=by)
+        output(ctx, result, f"order {order}: delivery accepted; settle it with `scf order settle`")
+
+
+@app.command("reject-delivery")
+def reject_command(
+    ctx: typer.Context, order: OrderId, evidence: Evidence = None, by: By = None
+) -> None:
+    """Reject a recorded delivery within its acceptance period (sent by the reviewer)."""
+    with session(ctx, writable=True) as s:
+        financing = Financing(s)
+        result = financing.reject_delivery(order, evidence, sender=by or "reviewer")
+        status = financing.order(order).status
+        output(ctx, result, f"order {order}: delivery rejected; the order is {status} again")
+
+
 @app.command("settle")
 def settle_command(ctx: typer.Context, order: OrderId, by: By = None) -> None:
-    """Settle a delivered order: the pool is repaid first, the supplier gets the rest."""
+    """Settle an accepted order (anyone may): the pool is repaid first, the supplier gets
+    the rest, each leg under the rules of a direct payment."""
     with session(ctx, writable=True) as s:
         st = Financing(s).settle_order(order, sender=by)
-        text = f"order {order} settled: {format_amount(st.value, grouping=True)}"
-        if st.to_pool:
-            text += f" — {format_amount(st.to_pool, grouping=True)} to the pool,"
-        text += f" {format_amount(st.to_supplier, grouping=True)} to {s.name_of(st.supplier)}"
+        pool = format_amount(st.to_pool, grouping=True)
+        if st.settled:
+            text = f"order {order} settled:"
+            if st.to_pool:
+                text += f" {pool} to the pool,"
+            text += f" {format_amount(st.to_supplier, grouping=True)} to {s.name_of(st.supplier)}"
+        else:
+            text = (
+                f"order {order}: {pool} to the pool; {format_amount(st.held, grouping=True)} for "
+                f"{s.name_of(st.supplier)} stays reserved (not an eligible payee now); settle "
+                "again once it is"
+            )
         output(ctx, st, text)
 
 
@@ -86,6 +165,7 @@ def list_command(ctx: typer.Context) -> None:
             (
                 o.id,
                 o.project,
+                o.po,
                 o.part,
                 s.name_of(o.supplier),
                 format_amount(o.value, grouping=True),
@@ -100,7 +180,17 @@ def list_command(ctx: typer.Context) -> None:
             orders,
             table(
                 None,
-                ["order", "project", "part", "supplier", "value", "due", "status", "facility"],
+                [
+                    "order",
+                    "project",
+                    "PO",
+                    "part",
+                    "supplier",
+                    "value",
+                    "due",
+                    "status",
+                    "facility",
+                ],
                 rows,
             )
             if orders
@@ -110,11 +200,14 @@ def list_command(ctx: typer.Context) -> None:
 
 @app.command("show")
 def show_command(ctx: typer.Context, order: OrderId) -> None:
-    """One order."""
+    """One order and its life: every event about it, oldest first."""
     with session(ctx, writable=False) as s:
-        o = Financing(s).order(order)
+        financing = Financing(s)
+        o = financing.order(order)
+        life = financing.history(order)
         rows = [
             ("order", o.id),
+            ("purchase order", o.po),
             ("project", o.project),
             ("part", o.part),
             ("supplier", s.name_of(o.supplier)),
@@ -126,4 +219,70 @@ def show_command(ctx: typer.Context, order: OrderId) -> None:
             ("status", o.status),
             ("facility", o.facility or "-"),
         ]
-        output(ctx, o, table(None, ["field", "value"], rows))
+        if o.accept_by is not None:
+            rows.append(("accepted by silence from", o.accept_by.isoformat()))
+        steps = [(f"{step.time:%Y-%m-%d %H:%M}", step.block, life_line(s, step)) for step in life]
+        output(
+            ctx,
+            {"order": o, "life": life},
+            Group(
+                table(None, ["field", "value"], rows),
+                table("life", ["time (UTC)", "block", "what happened"], steps),
+            ),
+        )
+
+
+def life_line(s: Session, step: OrderStep) -> str:
+    """One event of an order's life in words, naming accounts by their alias."""
+    a, name = step.args, step.event
+
+    def amt(key: str) -> str:
+        return format_amount(int(a[key]), grouping=True)
+
+    def who(key: str) -> str:
+        return s.name_of(a[key])
+
+    if name == "OrderRegistered":
+        state = "awaiting the reviewer's approval" if a["pending"] else "open"
+        return f"registered with {who('supplier')} for {amt('value')}, {state}"
+    if name == "FundsReserved":
+        return f"{amt('amount')} reserved on line {from_bytes32(_raw(a['category']))}"
+    if name == "OrderApproved":
+        return f"approved by {who('reviewer')}"
+    if name == "OrderCancelled":
+        return "cancelled"
+    if name == "ReservationReleased":
+        return f"{amt('amount')} released back to the project"
+    if name == "SubstitutePassedOver":
+        return f"candidate {who('candidate')} passed over: {from_bytes32(_raw(a['reason']))}"
+    if name == "SubstituteUnavailable":
+        return f"not financed this time: {from_bytes32(_raw(a['reason']))}"
+    if name == "SubstituteFinanced":
+        return (
+            f"moved from {who('previousSupplier')} to {who('to')}; advance {amt('amount')} "
+            f"from the pool at {int(a['rateBps']) / 100:.2f}% (facility {a['facility']})"
+        )
+    if name == "DeliveryRecorded":
+        return f"delivery recorded by {who('supplier')}"
+    if name == "DeliveryAccepted":
+        return f"delivery accepted by {who('owner')}"
+    if name == "DeliveryRejected":
+        return f"delivery rejected by {who('reviewer')}"
+    if name == "FundsDisbursed":
+        return f"the ledger paid {amt('amount')} to {who('to')}"
+    if name == "FacilityCollected":
+        return (
+            f"the pool booked {amt('amount')} on facility {a['facility']} "
+            f"({amt('principal')} principal, {amt('interest')} interest)"
+        )
+    if name == "FacilityRepaid":
+        return f"{who('from')} repaid {amt('amount')} of facility {a['facility']}"
+    if name == "SettlementHeld":
+        return f"{amt('amount')} for {who('supplier')} held: not an eligible payee"
+    if name == "OrderSettled":
+        return f"settled: {amt('toPool')} to the pool, {amt('toSupplier')} to {who('supplier')}"
+    return name
+
+
+def _raw(hex32: str) -> bytes:
+    return bytes.fromhex(hex32[2:])

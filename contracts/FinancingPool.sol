@@ -92,8 +92,8 @@ contract FinancingPool is ERC4626, AccessControlDefaultAdminRules, IFinancingPoo
         _sync();
         f.principal = principal;
         f.owed0 = principal * SCALE;
-        f.due = uint64(dueDay);
-        f.end = uint64(dueDay + graceDays * DAY);
+        f.due = dueDay.toUint64();
+        f.end = (dueDay + graceDays * DAY).toUint64();
         f.rateBps = uint16(rateBps);
         f.open = true;
         _place(f);

@@ -243,7 +243,7 @@ contract FundLedger is IFundLedger, LedgerRiskFlags, AccessControlDefaultAdminRu
     {
         ProjectData storage p = _open(id);
         Reservation storage r = _reservations[id][ref];
-        if (r.open || r.amount != 0) revert LedgerReservationExists(id, ref);
+        if (r.category != bytes32(0)) revert LedgerReservationExists(id, ref);
         if (amount == 0) revert LedgerZeroValue();
         Line storage line = _line(id, category);
         Milestone storage m = _milestone(p, id, milestone);
@@ -266,7 +266,7 @@ contract FundLedger is IFundLedger, LedgerRiskFlags, AccessControlDefaultAdminRu
     }
 
     /// @inheritdoc IFundLedger
-    function payReservation(bytes32 id, uint256 ref, address to)
+    function payReservation(bytes32 id, uint256 ref, address to, bytes32 invoice)
         external
         onlyRole(FINANCIER_ROLE)
         nonReentrant
@@ -275,15 +275,30 @@ contract FundLedger is IFundLedger, LedgerRiskFlags, AccessControlDefaultAdminRu
     {
         ProjectData storage p = _projects[id];
         Reservation storage r = _openReservation(id, ref);
-        Milestone storage m = p.milestones[r.milestone];
-        if (!m.approved) revert LedgerMilestoneNotApproved(id, r.milestone);
+        if (!isEligiblePayee(id, to)) revert LedgerPayeeNotEligible(id, to);
         amount = r.amount;
-        _unreserve(p, id, r);
-        _lines[id][r.category].spent += amount;
-        m.spent += amount;
-        p.spent += amount;
-        token.safeTransfer(to, amount);
-        emit FundsDisbursed(id, address(this), to, amount, r.category, r.milestone, bytes32(ref), "");
+        _payOut(p, id, r, to, amount, invoice);
+        uint256 payeeTotal = _recordPayee(id, to, amount);
+        _flagPayment(id, p.thresholds, p.budget, p.spent, payeeTotal, to, amount, invoice);
+    }
+
+    /// @inheritdoc IFundLedger
+    function payPoolFromReservation(bytes32 id, uint256 ref, address pool, uint256 amount)
+        external
+        onlyRole(FINANCIER_ROLE)
+        nonReentrant
+        whenNotPaused
+    {
+        Reservation storage r = _openReservation(id, ref);
+        if (amount == 0) revert LedgerZeroValue();
+        if (amount > r.amount) revert LedgerInsufficientBalance(id, r.amount, amount);
+        _payOut(_projects[id], id, r, pool, amount, bytes32(0));
+    }
+
+    /// @inheritdoc IFundLedger
+    function reservationLeft(bytes32 id, uint256 ref) external view returns (uint256) {
+        Reservation storage r = _reservations[id][ref];
+        return r.open ? r.amount : 0;
     }
 
     /// @inheritdoc IFundLedger
@@ -429,6 +444,29 @@ contract FundLedger is IFundLedger, LedgerRiskFlags, AccessControlDefaultAdminRu
         if (amount > trancheLeft) revert LedgerTrancheExhausted(id, milestone, trancheLeft, amount);
         uint256 free = _balance(p) - p.reserved;
         if (amount > free) revert LedgerInsufficientBalance(id, free, amount);
+    }
+
+    /// @dev Pays `amount` of reservation `r` to `to`: spent on its line and milestone, the
+    /// reservation reduced (and closed when nothing is left).
+    function _payOut(ProjectData storage p, bytes32 id, Reservation storage r, address to, uint256 amount, bytes32 ref)
+        private
+    {
+        Milestone storage m = p.milestones[r.milestone];
+        if (!m.approved) revert LedgerMilestoneNotApproved(id, r.milestone);
+        bytes32 category = r.category;
+        _lines[id][category].reserved -= amount;
+        m.reserved -= amount;
+        p.reserved -= amount;
+        r.amount -= amount;
+        if (r.amount == 0) {
+            r.open = false;
+            --p.openReservations;
+        }
+        _lines[id][category].spent += amount;
+        m.spent += amount;
+        p.spent += amount;
+        token.safeTransfer(to, amount);
+        emit FundsDisbursed(id, address(this), to, amount, category, r.milestone, ref, "");
     }
 
     function _unreserve(ProjectData storage p, bytes32 id, Reservation storage r) private {

@@ -6,6 +6,7 @@ import {IERC4626} from "@openzeppelin/contracts/interfaces/IERC4626.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 import {AccessControlDefaultAdminRules} from
     "@openzeppelin/contracts/access/extensions/AccessControlDefaultAdminRules.sol";
+import {IAccessControl} from "@openzeppelin/contracts/access/IAccessControl.sol";
 import {ReentrancyGuard} from "@openzeppelin/contracts/utils/ReentrancyGuard.sol";
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {IFinancingPool} from "./interfaces/IFinancingPool.sol";
@@ -14,7 +15,7 @@ import {ISubstituteFinancing} from "./interfaces/ISubstituteFinancing.sol";
 import {ISupplierRegistry} from "./interfaces/ISupplierRegistry.sol";
 
 /// @title SubstituteFinancing
-/// @notice Orders, the disruption trigger, settlement and default. Work per call is bounded
+/// @notice Purchase orders, the disruption trigger, delivery, settlement and default. Work per call is bounded
 /// by the policy's orders per call and the 16 substitutes a part can have; nothing loops over
 /// suppliers, projects or facilities.
 contract SubstituteFinancing is ISubstituteFinancing, AccessControlDefaultAdminRules, ReentrancyGuard {
@@ -24,6 +25,8 @@ contract SubstituteFinancing is ISubstituteFinancing, AccessControlDefaultAdminR
     /// @notice Role of the oracles that report disruptions and recoveries.
     bytes32 public constant ORACLE_ROLE = keccak256("ORACLE_ROLE");
     uint256 private constant BPS = 10_000;
+    /// @dev The ledger's reviewer role: one reviewer approves payments, milestones and orders.
+    bytes32 private constant REVIEWER_ROLE = keccak256("REVIEWER_ROLE");
 
     bytes32 private constant NOT_ACTIVE = "NOT_ACTIVE";
     bytes32 private constant LOW_SCORE = "LOW_SCORE";
@@ -33,6 +36,7 @@ contract SubstituteFinancing is ISubstituteFinancing, AccessControlDefaultAdminR
     bytes32 private constant NO_SUBSTITUTE = "NO_SUBSTITUTE";
     bytes32 private constant NO_CASH = "NO_CASH";
     bytes32 private constant REPORT_CAP = "REPORT_CAP";
+    bytes32 private constant ORDER_NOT_APPROVED = "ORDER_NOT_APPROVED";
 
     /// @notice The settlement token.
     IERC20 public immutable token;
@@ -65,6 +69,7 @@ contract SubstituteFinancing is ISubstituteFinancing, AccessControlDefaultAdminR
     mapping(address supplier => Round) private _rounds;
     mapping(address supplier => mapping(uint32 round => mapping(address oracle => bool))) private _reported;
     mapping(address supplier => Episode) private _episodes;
+    mapping(bytes32 project => mapping(bytes32 po => uint256 order)) private _poOrders;
     uint256 private _orderCount;
     uint256 private _facilityCount;
     uint256 private _episodeCount;
@@ -99,7 +104,9 @@ contract SubstituteFinancing is ISubstituteFinancing, AccessControlDefaultAdminR
                 reportCapBps: 5000,
                 quorum: 1,
                 quorumWindow: 1 days,
-                maxPerCall: 10
+                maxPerCall: 10,
+                acceptanceDays: 14,
+                maxOrderHorizonDays: 3 * 365
             })
         );
     }
@@ -112,43 +119,90 @@ contract SubstituteFinancing is ISubstituteFinancing, AccessControlDefaultAdminR
         uint256 value,
         bytes32 category,
         uint256 milestone,
-        uint64 due
+        uint64 due,
+        bytes32 po
     ) external nonReentrant returns (uint256 id) {
-        _requireOwner(project);
-        if (value == 0 || due <= block.timestamp) revert FinancingOrderInvalid();
-        if (registry.statusOf(supplier) != ISupplierRegistry.Status.Active || !registry.supplies(supplier, part)) {
-            revert FinancingSupplierNotEligible(supplier, part);
-        }
+        bool pending = _checkNewOrder(project, part, supplier, value, due, po);
         id = ++_orderCount;
         _orders[id] = Order({
             project: project,
             part: part,
             category: category,
+            po: po,
             value: value,
             supplier: supplier,
-            status: OrderStatus.Open,
+            status: pending ? OrderStatus.Pending : OrderStatus.Open,
             facility: 0,
             originalSupplier: supplier,
             due: due,
-            milestone: milestone.toUint32()
+            milestone: milestone.toUint32(),
+            acceptBy: 0
         });
-        _open[supplier].push(id);
-        _openIndex[id] = _open[supplier].length;
+        _poOrders[project][po] = id;
+        _addOpen(supplier, id);
         registry.commitCapacity(supplier, value);
         ledger.reserve(project, id, category, milestone, value);
-        emit OrderRegistered(id, project, part, supplier, value, category, milestone, due);
+        _emitRegistered(id, pending);
+    }
+
+    /// @inheritdoc ISubstituteFinancing
+    function approveOrder(uint256 id) external {
+        _requireReviewer();
+        Order storage o = _orders[id];
+        if (o.status != OrderStatus.Pending) revert FinancingOrderStatus(id, o.status);
+        o.status = OrderStatus.Open;
+        emit OrderApproved(id, o.project, msg.sender);
     }
 
     /// @inheritdoc ISubstituteFinancing
     function cancelOrder(uint256 id) external nonReentrant {
         Order storage o = _orders[id];
-        if (o.status != OrderStatus.Open) revert FinancingOrderStatus(id, o.status);
+        if (o.status != OrderStatus.Open && o.status != OrderStatus.Pending) revert FinancingOrderStatus(id, o.status);
         _requireOwner(o.project);
         o.status = OrderStatus.Cancelled;
         _dropOpen(o.supplier, id);
         registry.releaseCapacity(o.supplier, o.value);
         ledger.release(o.project, id);
         emit OrderCancelled(id, o.project);
+    }
+
+    /// @inheritdoc ISubstituteFinancing
+    function recordDelivery(uint256 id, bytes32 evidence) external {
+        Order storage o = _orders[id];
+        OrderStatus status = o.status;
+        if (status == OrderStatus.Pending) revert FinancingOrderPending(id);
+        if (status != OrderStatus.Open && status != OrderStatus.Financed) revert FinancingOrderStatus(id, status);
+        if (msg.sender != o.supplier) revert FinancingNotOrderSupplier(id, msg.sender);
+        if (status == OrderStatus.Open) _dropOpen(o.supplier, id);
+        uint256 acceptBy = block.timestamp + uint256(_policy.acceptanceDays) * 1 days;
+        o.status = OrderStatus.Delivered;
+        o.acceptBy = acceptBy.toUint64();
+        emit DeliveryRecorded(id, msg.sender, evidence, acceptBy);
+    }
+
+    /// @inheritdoc ISubstituteFinancing
+    function acceptDelivery(uint256 id) external {
+        Order storage o = _orders[id];
+        _requireDelivered(id, o);
+        _requireOwner(o.project);
+        o.status = OrderStatus.Accepted;
+        emit DeliveryAccepted(id, msg.sender);
+    }
+
+    /// @inheritdoc ISubstituteFinancing
+    function rejectDelivery(uint256 id, bytes32 evidence) external {
+        _requireReviewer();
+        Order storage o = _orders[id];
+        _requireDelivered(id, o);
+        if (block.timestamp >= o.acceptBy) revert FinancingAcceptancePeriodOver(id, o.acceptBy);
+        o.acceptBy = 0;
+        if (o.facility != 0) {
+            o.status = OrderStatus.Financed;
+        } else {
+            o.status = OrderStatus.Open;
+            _addOpen(o.supplier, id);
+        }
+        emit DeliveryRejected(id, msg.sender, evidence);
     }
 
     /// @inheritdoc ISubstituteFinancing
@@ -198,22 +252,36 @@ contract SubstituteFinancing is ISubstituteFinancing, AccessControlDefaultAdminR
     /// @inheritdoc ISubstituteFinancing
     function settleOrder(uint256 id) external nonReentrant {
         Order storage o = _orders[id];
-        if (o.status != OrderStatus.Open && o.status != OrderStatus.Financed) revert FinancingOrderStatus(id, o.status);
-        _requireOwner(o.project);
-        if (o.status == OrderStatus.Open) _dropOpen(o.supplier, id);
-        o.status = OrderStatus.Settled;
-        uint256 value = ledger.payReservation(o.project, id, address(this));
-        uint256 toPool = 0;
-        if (o.facility != 0 && _facilities[o.facility].status == FacilityStatus.Active) {
-            (uint256 principal, uint256 interest,,) = pool.facilityValue(o.facility);
-            toPool = principal + interest < value ? principal + interest : value;
-            token.safeTransfer(address(pool), toPool);
-            _collect(o.facility, address(this), toPool);
+        OrderStatus status = o.status;
+        if (status == OrderStatus.Pending) revert FinancingOrderPending(id);
+        if (status == OrderStatus.Delivered) {
+            if (block.timestamp < o.acceptBy) revert FinancingDeliveryNotAccepted(id, o.acceptBy);
+        } else if (status != OrderStatus.Accepted) {
+            revert FinancingOrderStatus(id, status);
         }
-        registry.releaseCapacity(o.supplier, o.value);
-        uint256 rest = value - toPool;
-        if (rest != 0) token.safeTransfer(o.supplier, rest);
-        emit OrderSettled(id, o.project, address(this), o.supplier, rest, toPool, bytes32(id));
+        bytes32 project = o.project;
+        address supplier = o.supplier;
+        uint256 toPool = 0;
+        uint256 facilityId = o.facility;
+        if (facilityId != 0 && _facilities[facilityId].status == FacilityStatus.Active) {
+            // The pool is an eligible payee for exactly what the facility owes, and is paid first.
+            (uint256 principal, uint256 interest,,) = pool.facilityValue(facilityId);
+            uint256 left = ledger.reservationLeft(project, id);
+            toPool = principal + interest < left ? principal + interest : left;
+            ledger.payPoolFromReservation(project, id, address(pool), toPool);
+            _collect(facilityId, toPool);
+        }
+        uint256 rest = ledger.reservationLeft(project, id);
+        if (rest != 0 && !ledger.isEligiblePayee(project, supplier)) {
+            if (toPool == 0) revert FinancingPayeeNotEligible(id, supplier);
+            o.status = OrderStatus.Accepted;
+            emit SettlementHeld(id, supplier, rest);
+            return;
+        }
+        o.status = OrderStatus.Settled;
+        if (rest != 0) ledger.payReservation(project, id, supplier, _invoiceOf(o.po));
+        registry.releaseCapacity(supplier, o.value);
+        emit OrderSettled(id, project, supplier, rest, toPool, o.po);
     }
 
     /// @inheritdoc ISubstituteFinancing
@@ -221,10 +289,11 @@ contract SubstituteFinancing is ISubstituteFinancing, AccessControlDefaultAdminR
         Facility storage f = _facilities[id];
         if (f.status != FacilityStatus.Active) revert FinancingFacilityStatus(id, f.status);
         if (amount == 0) revert FinancingZeroAmount();
-        (uint256 principal, uint256 interest,,) = pool.facilityValue(id);
-        if (amount > principal + interest) amount = principal + interest;
+        (uint256 owedPrincipal, uint256 owedInterest,,) = pool.facilityValue(id);
+        if (amount > owedPrincipal + owedInterest) amount = owedPrincipal + owedInterest;
         token.safeTransferFrom(msg.sender, address(pool), amount);
-        _collect(id, msg.sender, amount);
+        (uint256 interest, uint256 principal, bool closed) = _collect(id, amount);
+        emit FacilityRepaid(id, msg.sender, address(pool), amount, interest, principal, closed);
     }
 
     /// @inheritdoc ISubstituteFinancing
@@ -313,6 +382,10 @@ contract SubstituteFinancing is ISubstituteFinancing, AccessControlDefaultAdminR
         returns (bool financed)
     {
         Order storage o = _orders[id];
+        if (o.status == OrderStatus.Pending) {
+            emit SubstituteUnavailable(id, disrupted, ORDER_NOT_APPROVED);
+            return false;
+        }
         uint256 advance = (o.value * _policy.advanceBps) / BPS;
         (address chosen, uint16 score) = _choose(id, o, disrupted, advance, assets);
         bytes32 reason;
@@ -393,12 +466,67 @@ contract SubstituteFinancing is ISubstituteFinancing, AccessControlDefaultAdminR
         }
     }
 
-    function _collect(uint256 id, address from, uint256 amount) private {
+    /// @dev Books `amount`, already paid to the pool, against facility `id`.
+    function _collect(uint256 id, uint256 amount) private returns (uint256 interest, uint256 principal, bool closed) {
         Facility storage f = _facilities[id];
-        (uint256 interest, uint256 principal, bool closed) = pool.collect(id, amount);
+        (interest, principal, closed) = pool.collect(id, amount);
         _exposure[f.substitute] -= principal;
         if (closed) f.status = FacilityStatus.Repaid;
-        emit FacilityRepaid(id, from, address(pool), amount, interest, principal, closed);
+    }
+
+    /// @dev The registration rules; returns whether the order needs the reviewer's approval.
+    function _checkNewOrder(bytes32 project, bytes32 part, address supplier, uint256 value, uint64 due, bytes32 po)
+        private
+        view
+        returns (bool pending)
+    {
+        IFundLedger.ProjectInfo memory info = ledger.project(project);
+        if (msg.sender != info.owner) revert FinancingNotProjectOwner(project, msg.sender);
+        if (value == 0) revert FinancingOrderInvalid();
+        if (po == bytes32(0)) revert FinancingPoRequired();
+        uint256 taken = _poOrders[project][po];
+        if (taken != 0) revert FinancingDuplicatePo(project, po, taken);
+        uint256 latest = block.timestamp + uint256(_policy.maxOrderHorizonDays) * 1 days;
+        if (due <= block.timestamp || due > latest) revert FinancingDueOutOfRange(due, block.timestamp + 1, latest);
+        if (registry.statusOf(supplier) != ISupplierRegistry.Status.Active || !registry.supplies(supplier, part)) {
+            revert FinancingSupplierNotEligible(supplier, part);
+        }
+        uint256 threshold = info.thresholds.dualControl;
+        pending = threshold != 0 && value >= threshold;
+    }
+
+    function _emitRegistered(uint256 id, bool pending) private {
+        Order storage o = _orders[id];
+        emit OrderRegistered(
+            id, o.project, o.part, o.supplier, o.value, o.category, o.milestone, o.due, o.po, pending
+        );
+    }
+
+    function _addOpen(address supplier, uint256 id) private {
+        _open[supplier].push(id);
+        _openIndex[id] = _open[supplier].length;
+    }
+
+    function _requireDelivered(uint256 id, Order storage o) private view {
+        if (o.status == OrderStatus.Pending) revert FinancingOrderPending(id);
+        if (o.status != OrderStatus.Delivered) revert FinancingOrderStatus(id, o.status);
+    }
+
+    function _requireReviewer() private view {
+        if (!IAccessControl(address(ledger)).hasRole(REVIEWER_ROLE, msg.sender)) revert FinancingNotReviewer(msg.sender);
+    }
+
+    /// @dev The invoice reference of a settlement's supplier leg: keccak256 of the purchase
+    /// order's text, as the client hashes an invoice given as text, so a direct payment that
+    /// cites the same purchase order is flagged as a repeated invoice.
+    function _invoiceOf(bytes32 po) private pure returns (bytes32) {
+        uint256 length = 32;
+        while (length != 0 && po[length - 1] == 0) --length;
+        bytes memory text = new bytes(length);
+        for (uint256 i = 0; i < length; ++i) {
+            text[i] = po[i];
+        }
+        return keccak256(text);
     }
 
     function _dropOpen(address supplier, uint256 id) private {
@@ -426,6 +554,10 @@ contract SubstituteFinancing is ISubstituteFinancing, AccessControlDefaultAdminR
         if (p.reportCapBps == 0 || p.reportCapBps > BPS) revert FinancingPolicyInvalid("reportCapBps");
         if (p.quorum == 0) revert FinancingPolicyInvalid("quorum");
         if (p.maxPerCall == 0) revert FinancingPolicyInvalid("maxPerCall");
+        if (p.acceptanceDays == 0 || p.acceptanceDays > 365) revert FinancingPolicyInvalid("acceptanceDays");
+        if (p.maxOrderHorizonDays == 0 || p.maxOrderHorizonDays > 10 * 365) {
+            revert FinancingPolicyInvalid("maxOrderHorizonDays");
+        }
         _policy = p;
         emit PolicyUpdated(p);
     }

@@ -93,7 +93,6 @@ MOVEMENTS = {
     "FundsRefunded",
     "SubstituteFinanced",
     "FacilityRepaid",
-    "OrderSettled",
     "Deposit",
     "Withdraw",
 }
@@ -122,13 +121,24 @@ def movement(row: Row) -> Row:
     }
 
 
+def settlement_txs(rows: list[Row]) -> set[str]:
+    """Transactions that settled an order (in whole or in part): the ledger's payments in
+    them are paid out of the order's reservation."""
+    return {r["tx"] for r in rows if r["event"] in ("OrderSettled", "SettlementHeld")}
+
+
 def build_books(rows: list[Row], addresses: Mapping[str, str]) -> Books:
-    """Books from events. `addresses` maps contract name -> address."""
+    """Books from events. `addresses` maps contract name -> address.
+
+    Money that leaves a project through an order is the ledger's `FundsDisbursed` to its final
+    payee (the pool for what a facility owes, the supplier for the rest); `OrderSettled` only
+    records the split. The pool books each repayment with its own `FacilityCollected`."""
     projects: dict[str, ProjectBook] = {}
     suppliers: dict[str, SupplierBook] = {}
     pool = PoolBook()
-    financing = addresses.get("SubstituteFinancing")
+    pool_address = addresses.get("FinancingPool")
     facility_principal: dict[int, int] = {}
+    settling = settlement_txs(rows)
 
     def project(row: Row) -> ProjectBook:
         pid = text(row["args"]["project"])
@@ -152,9 +162,9 @@ def build_books(rows: list[Row], addresses: Mapping[str, str]) -> Books:
             p.by_category[text(a["category"])] += amount
             p.by_milestone[int(a["milestone"])] += amount
             p.by_payee[a["to"]] += amount
-            if a["to"] == financing:
+            if row["tx"] in settling:
                 p.reserved -= amount
-            else:
+            if a["to"] != pool_address:
                 supplier(a["to"]).received += amount
         elif name == "FundsRefunded":
             project(row).refunded += int(a["amount"])
@@ -173,12 +183,10 @@ def build_books(rows: list[Row], addresses: Mapping[str, str]) -> Books:
             s.orders.append(int(a["order"]))  # the order moved to the substitute
             pool.advances += int(a["amount"])
             facility_principal[int(a["facility"])] = int(a["amount"])
-        elif name == "FacilityRepaid":
+        elif name == "FacilityCollected" and row["contract"] == "FinancingPool":
             pool.repaid_principal += int(a["principal"])
             pool.repaid_interest += int(a["interest"])
             facility_principal[int(a["facility"])] -= int(a["principal"])
-        elif name == "OrderSettled":
-            supplier(a["to"]).received += int(a["amount"])
         elif name == "FacilityDefaulted":
             pool.losses += int(a["loss"])
             pool.defaults += 1

@@ -98,8 +98,11 @@ def check_holdings(
 
 
 def check_rules(rows: list[Row], addresses: Mapping[str, str]) -> list[Check]:
-    """Budget caps, approved milestones, eligible payees and traceable facilities, replayed."""
-    financing = addresses.get("SubstituteFinancing")
+    """Budget caps, approved milestones, eligible payees, dual control and traceable
+    facilities, replayed. Money leaving a project through an order is judged at its final
+    payee, like a direct payment; the pool is an eligible payee only for what it books
+    against a facility in the same transaction."""
+    pool = addresses.get("FinancingPool")
     caps: dict[tuple[str, str], int] = {}
     spent: dict[tuple[str, str], int] = defaultdict(int)
     approved: set[tuple[str, int]] = set()
@@ -110,6 +113,8 @@ def check_rules(rows: list[Row], addresses: Mapping[str, str]) -> list[Check]:
     policy: dict[str, Any] = {}
     lower_scored: dict[int, list[str]] = defaultdict(list)
     over_cap, unapproved, ineligible, untraceable = [], [], [], []
+    collected = _pool_bookings(rows)
+    dual = _dual_control_failures(rows)
     for row in rows:
         name, a = row["event"], row["args"]
         where = f"block {row['block']} log {row['log_index']}"
@@ -143,7 +148,13 @@ def check_rules(rows: list[Row], addresses: Mapping[str, str]) -> list[Check]:
                     f"{where}: {pid} paid against milestone {milestone} before its approval"
                 )
             payee = a["to"]
-            if payee != financing and status.get(payee) != ACTIVE and not team.get((pid, payee)):
+            if payee == pool:
+                if not collected[row["tx"]].pop(int(a["amount"]), None):
+                    ineligible.append(
+                        f"{where}: {pid} paid the pool {_amt(int(a['amount']))} that it booked "
+                        "against no facility"
+                    )
+            elif status.get(payee) != ACTIVE and not team.get((pid, payee)):
                 ineligible.append(
                     f"{where}: {pid} paid {payee}, neither Active nor a team wallet then"
                 )
@@ -152,13 +163,82 @@ def check_rules(rows: list[Row], addresses: Mapping[str, str]) -> list[Check]:
     return [
         _check("budget caps", over_cap, "no budget line over its cap"),
         _check("approved milestones", unapproved, "every payment against an approved milestone"),
-        _check("eligible payees", ineligible, "every payee Active or an allowed team wallet"),
+        _check(
+            "eligible payees",
+            ineligible,
+            "every payee Active, an allowed team wallet, or the pool for what a facility owed",
+        ),
+        _check(
+            "dual control",
+            dual,
+            "every payment at or above a dual-control threshold, direct or through an order, "
+            "approved by the reviewer",
+        ),
         _check(
             "facilities traceable",
             untraceable,
             "every facility follows a disruption report; substitute and rate as the policy says",
         ),
     ]
+
+
+def _pool_bookings(rows: list[Row]) -> dict[str, dict[int, bool]]:
+    """Per transaction, the amounts the pool booked against a facility (`FacilityCollected`)."""
+    out: dict[str, dict[int, bool]] = defaultdict(dict)
+    for row in rows:
+        if row["event"] == "FacilityCollected" and row["contract"] == "FinancingPool":
+            out[row["tx"]][int(row["args"]["amount"])] = True
+    return out
+
+
+def _dual_control_failures(rows: list[Row]) -> list[str]:
+    """A direct payment at or above its project's threshold needs a matching reviewer
+    approval (`PaymentApproved`, used once); money paid out of an order registered pending
+    needs the order's `OrderApproved` first."""
+    thresholds: dict[str, int] = {}
+    approvals: dict[tuple[str, str, int], int] = defaultdict(int)
+    pending: set[int] = set()
+    order_txs: dict[str, int] = {}
+    for row in rows:
+        if row["event"] in ("OrderSettled", "SettlementHeld"):
+            order_txs[row["tx"]] = int(row["args"]["order"])
+    failures = []
+    for row in rows:
+        name, a = row["event"], row["args"]
+        if name == "ProjectCreated":
+            thresholds[text(a["project"])] = int(list(_values(a["thresholds"]))[0])
+        elif name == "PaymentApproved":
+            approvals[(text(a["project"]), a["to"], int(a["amount"]))] += 1
+        elif name == "OrderRegistered" and a.get("pending"):
+            pending.add(int(a["order"]))
+        elif name == "OrderApproved":
+            pending.discard(int(a["order"]))
+        elif name == "FundsDisbursed":
+            pid, amount = text(a["project"]), int(a["amount"])
+            where = f"block {row['block']} log {row['log_index']}"
+            order = order_txs.get(row["tx"])
+            if order is not None:
+                if order in pending:
+                    failures.append(
+                        f"{where}: {pid} paid {_amt(amount)} out of order {order}, which the "
+                        "reviewer never approved"
+                    )
+                continue
+            threshold = thresholds.get(pid, 0)
+            if threshold and amount >= threshold:
+                key = (pid, a["to"], amount)
+                if approvals[key] > 0:
+                    approvals[key] -= 1
+                else:
+                    failures.append(
+                        f"{where}: {pid} paid {_amt(amount)} to {a['to']}, at or above its "
+                        f"dual-control threshold {_amt(threshold)}, with no reviewer approval"
+                    )
+    return failures
+
+
+def _values(raw: Any) -> list[Any]:
+    return list(raw.values()) if isinstance(raw, dict) else list(raw)
 
 
 def _policy(raw: Any) -> dict[str, Any]:
@@ -205,7 +285,7 @@ def patterns(rows: list[Row], books: Books, addresses: Mapping[str, str]) -> lis
     out: list[Finding] = []
     registered: dict[str, int] = {}
     payments: dict[str, list[Row]] = defaultdict(list)
-    financing = addresses.get("SubstituteFinancing")
+    pool = addresses.get("FinancingPool")
     for row in rows:
         a = row["args"]
         if row["event"] == "RiskFlagged":
@@ -218,7 +298,7 @@ def patterns(rows: list[Row], books: Books, addresses: Mapping[str, str]) -> lis
             )
         elif row["event"] == "SupplierRegistered":
             registered[a["supplier"]] = row.get("time") or 0
-        elif row["event"] == "FundsDisbursed" and a["to"] != financing:
+        elif row["event"] == "FundsDisbursed" and a["to"] != pool:
             payments[text(a["project"])].append(row)
             since = registered.get(a["to"])
             if since is not None and row.get("time") is not None and row["time"] - since < WEEK:
@@ -236,7 +316,7 @@ def patterns(rows: list[Row], books: Books, addresses: Mapping[str, str]) -> lis
         direct = sum(int(r["args"]["amount"]) for r in rows_of)
         if direct and direct >= book.budget // 10:
             for payee, amount in book.by_payee.items():
-                if payee != financing and amount * 2 > direct:
+                if payee != pool and amount * 2 > direct:
                     out.append(
                         Finding(
                             kind="payee concentration",

@@ -25,10 +25,9 @@ STYLE = (
 )
 
 
-def flows(books: Books, namer: Namer, financing: str) -> dict[tuple[str, str], int]:
-    """Summed money flows between named nodes; settlements pass through one node."""
+def flows(books: Books, namer: Namer, pool: str) -> dict[tuple[str, str], int]:
+    """Summed money flows between named nodes, each payment to its final payee."""
     links: dict[tuple[str, str], int] = defaultdict(int)
-    settlements = "order settlements"
     for m in books.movements:
         amount, event = int(m["amount"]), m["event"]
         if event == "ProjectFunded":
@@ -36,24 +35,21 @@ def flows(books: Books, namer: Namer, financing: str) -> dict[tuple[str, str], i
         elif event == "FundsDisbursed":
             line = f"{m['project']} · {m['category']}"
             links[(f"project {m['project']}", line)] += amount
-            target = settlements if m["to"] == financing else f"payee {namer(m['to'])}"
+            target = "pool" if m["to"] == pool else f"payee {namer(m['to'])}"
             links[(line, target)] += amount
         elif event == "Deposit":
             links[(f"bank {namer(m['from'])}", "pool")] += amount
         elif event == "SubstituteFinanced":
             links[("pool", f"substitute {namer(m['to'])}")] += amount
         elif event == "FacilityRepaid":
-            source = settlements if m["from"] == financing else f"repaid by {namer(m['from'])}"
-            links[(source, "pool")] += amount
-        elif event == "OrderSettled" and amount:
-            links[(settlements, f"substitute {namer(m['to'])}")] += amount
+            links[(f"repaid by {namer(m['from'])}", "pool")] += amount
         elif event == "FundsRefunded":
             links[(f"project {m['project']}", f"refund to {namer(m['to'])}")] += amount
     return links
 
 
-def render_html(report: AuditReport, books: Books, namer: Namer, financing: str) -> str:
-    links = flows(books, namer, financing)
+def render_html(report: AuditReport, books: Books, namer: Namer, pool: str) -> str:
+    links = flows(books, namer, pool)
     nodes = list(dict.fromkeys(n for pair in links for n in pair))
     index = {n: i for i, n in enumerate(nodes)}
     figure = go.Figure(

@@ -1,4 +1,5 @@
-"""Substitute financing: orders, the disruption trigger, settlement, repayment, default."""
+"""Substitute financing: purchase orders (approval, delivery, settlement), the disruption
+trigger, repayment, default."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from ..orders import (
     OrderOutcome,
     OrderRecord,
     OrderSpec,
+    OrderStep,
     PassedOver,
     PolicyRecord,
     Settlement,
@@ -59,29 +61,73 @@ class Financing(Bound):
             to_bytes32(o.category, field="category"),
             o.milestone,
             due,
+            to_bytes32(o.po, field="purchase-order reference"),
         )
         result, receipt = self.session.transact(fn, owner)
         (event,) = self.contract.events.OrderRegistered().process_receipt(receipt, errors=DISCARD)
         return result, int(event["args"]["order"])
 
+    def approve_order(self, order: int, *, sender: str = "reviewer") -> TxResult:
+        """The reviewer approves a pending order (at or above the dual-control threshold)."""
+        return self.session.transact(self.contract.functions.approveOrder(order), sender)[0]
+
     def cancel_order(self, order: int, *, sender: str | None = None) -> TxResult:
         owner = sender or self._order_owner(order)
         return self.session.transact(self.contract.functions.cancelOrder(order), owner)[0]
 
+    def record_delivery(
+        self, order: int, evidence: str | None = None, *, sender: str | None = None
+    ) -> TxResult:
+        """The order's current supplier records delivery with evidence (text or @file)."""
+        supplier = sender or self.order(order).supplier
+        fn = self.contract.functions.recordDelivery(order, reference_hash(evidence))
+        return self.session.transact(fn, supplier)[0]
+
+    def accept_delivery(self, order: int, *, sender: str | None = None) -> TxResult:
+        """The project's owner accepts a recorded delivery."""
+        owner = sender or self._order_owner(order)
+        return self.session.transact(self.contract.functions.acceptDelivery(order), owner)[0]
+
+    def reject_delivery(
+        self, order: int, evidence: str | None = None, *, sender: str = "reviewer"
+    ) -> TxResult:
+        """The reviewer rejects a recorded delivery (within its acceptance period)."""
+        fn = self.contract.functions.rejectDelivery(order, reference_hash(evidence))
+        return self.session.transact(fn, sender)[0]
+
     def settle_order(self, order: int, *, sender: str | None = None) -> Settlement:
-        """Settle a delivered order from its reservation (sent by the project's owner)."""
+        """Settle an order whose delivery is accepted (anyone may; by default the project's
+        owner sends it): the pool is paid what its facility owes first, the supplier the rest."""
         owner = sender or self._order_owner(order)
         result, receipt = self.session.transact(self.contract.functions.settleOrder(order), owner)
-        (event,) = self.contract.events.OrderSettled().process_receipt(receipt, errors=DISCARD)
-        a = event["args"]
+        ev = self.contract.events
+        settled = ev.OrderSettled().process_receipt(receipt, errors=DISCARD)
+        if settled:
+            a = settled[0]["args"]
+            return Settlement(
+                order=order,
+                tx_hash=result.tx_hash,
+                gas_used=result.gas_used,
+                settled=True,
+                to_pool=a["toPool"],
+                to_supplier=a["toSupplier"],
+                supplier=a["supplier"],
+            )
+        (held,) = ev.SettlementHeld().process_receipt(receipt, errors=DISCARD)
+        collected = (
+            Pool(self.session)
+            .contract.events.FacilityCollected()
+            .process_receipt(receipt, errors=DISCARD)
+        )
         return Settlement(
             order=order,
             tx_hash=result.tx_hash,
             gas_used=result.gas_used,
-            value=int(a["amount"]) + int(a["toPool"]),
-            to_pool=a["toPool"],
-            to_supplier=a["amount"],
-            supplier=a["to"],
+            settled=False,
+            to_pool=sum(int(c["args"]["amount"]) for c in collected),
+            to_supplier=0,
+            held=held["args"]["amount"],
+            supplier=held["args"]["supplier"],
         )
 
     def _order_owner(self, order: int) -> str:
@@ -200,14 +246,26 @@ class Financing(Bound):
         return int(orders), int(facilities)
 
     def order(self, order: int) -> OrderRecord:
-        (project, part, category, value, supplier, status, facility, original, due, milestone) = (
-            self.session.call(self.contract.functions.order(order))
-        )
+        (
+            project,
+            part,
+            category,
+            po,
+            value,
+            supplier,
+            status,
+            facility,
+            original,
+            due,
+            milestone,
+            accept_by,
+        ) = self.session.call(self.contract.functions.order(order))
         if status == 0:
             raise InputError(f"no order {order}", hint="list them with `scf order list`")
         return OrderRecord(
             id=order,
             project=from_bytes32(project),
+            po=from_bytes32(po),
             part=from_bytes32(part),
             supplier=supplier,
             original_supplier=original,
@@ -217,10 +275,52 @@ class Financing(Bound):
             due=timestamp(due),
             status=ORDER_STATUS[status],
             facility=facility or None,
+            accept_by=timestamp(accept_by) if accept_by else None,
         )
 
     def orders(self) -> list[OrderRecord]:
         return [self.order(i) for i in range(1, self.counts()[0] + 1)]
+
+    def history(self, order: int) -> list[OrderStep]:
+        """The order's life from the logs, oldest first: registration, approval, financing
+        (with each candidate passed over), delivery, acceptance or rejection, the ledger's
+        payments of its settlement and the pool's booking of them."""
+        from ..audit.collect import collect  # the audit's reader: paged, decoded in bulk
+
+        self.order(order)  # a clear error for an order that does not exist
+        rows = collect(self.session)
+        mine = [
+            r
+            for r in rows
+            if (r["contract"] == "SubstituteFinancing" and r["args"].get("order") == order)
+            or (
+                r["event"] in ("FundsReserved", "ReservationReleased")
+                and r["args"].get("ref") == order
+            )
+        ]
+        facilities = {int(r["args"]["facility"]) for r in mine if "facility" in r["args"]}
+        settling = {r["tx"] for r in mine if r["event"] in ("OrderSettled", "SettlementHeld")}
+        seen = {(r["block"], r["log_index"]) for r in mine}
+        for r in rows:
+            if (r["block"], r["log_index"]) in seen:
+                continue
+            if (r["event"] == "FundsDisbursed" and r["tx"] in settling) or (
+                r["event"] in ("FacilityCollected", "FacilityRepaid")
+                and int(r["args"]["facility"]) in facilities
+            ):
+                mine.append(r)
+        mine.sort(key=lambda r: (r["block"], r["log_index"]))
+        return [
+            OrderStep(
+                block=r["block"],
+                time=timestamp(int(r["time"])),
+                tx_hash=r["tx"],
+                contract=r["contract"],
+                event=r["event"],
+                args=r["args"],
+            )
+            for r in mine
+        ]
 
     def facility(self, facility: int) -> FacilityRecord:
         (substitute, due, rate, status, order, opened, episode, advanced) = self.session.call(

@@ -207,6 +207,7 @@ class PoolPolicy(Args):
 
 class OrderRegister(Args):
     project: Ident
+    po: Ident
     part: Ident
     supplier: Who
     value: Amount
@@ -217,6 +218,11 @@ class OrderRegister(Args):
 
 class OrderRef(Args):
     order: Handle
+
+
+class OrderEvidence(Args):
+    order: Handle
+    evidence: str | None = None
 
 
 class DisruptionReport(Args):
@@ -287,7 +293,11 @@ ACTIONS: dict[str, tuple[type[BaseModel], str | None]] = {
     "pool.withdraw": (PoolAmount, None),
     "pool.policy": (PoolPolicy, "admin"),
     "order.register": (OrderRegister, "owner"),
+    "order.approve": (OrderRef, "reviewer"),
     "order.cancel": (OrderRef, "owner"),
+    "order.record_delivery": (OrderEvidence, "supplier"),
+    "order.accept_delivery": (OrderRef, "owner"),
+    "order.reject_delivery": (OrderEvidence, "reviewer"),
     "order.settle": (OrderRef, "owner"),
     "disruption.report": (DisruptionReport, "oracle"),
     "disruption.process": (SupplierRef, "oracle"),

@@ -254,11 +254,21 @@ class Runner:
             spec["value"] = a.value
             _, order = financing.register_order(spec, sender=a.by)
             return self._name(step, order, f"order {order}")
+        elif action == "order.approve":
+            financing.approve_order(self._ref(a.order), sender=sender)
         elif action == "order.cancel":
             financing.cancel_order(self._ref(a.order), sender=a.by)
+        elif action == "order.record_delivery":
+            financing.record_delivery(self._ref(a.order), a.evidence, sender=a.by)
+        elif action == "order.accept_delivery":
+            financing.accept_delivery(self._ref(a.order), sender=a.by)
+        elif action == "order.reject_delivery":
+            financing.reject_delivery(self._ref(a.order), a.evidence, sender=sender)
         elif action == "order.settle":
             st = financing.settle_order(self._ref(a.order), sender=a.by)
             to_pool, to_supplier = format_amount(st.to_pool), format_amount(st.to_supplier)
+            if not st.settled:
+                return f"{to_pool} to the pool, {format_amount(st.held)} held for the supplier"
             return f"{to_pool} to the pool, {to_supplier} to the supplier"
         elif action == "disruption.report":
             trigger = financing.report_disruption(a.supplier, a.reason, a.evidence, sender=sender)

@@ -254,10 +254,27 @@ interface IFundLedger {
     /// @dev Caller: financier role. Emits `ReservationReleased`.
     function release(bytes32 project, uint256 ref) external;
 
-    /// @notice Pays an open reservation in full to `to` (the financing contract settling an
-    /// order); its milestone must be approved.
-    /// @dev Caller: financier role. Emits `FundsDisbursed` with `ref` = the order id.
-    function payReservation(bytes32 project, uint256 ref, address to) external returns (uint256 amount);
+    /// @notice Pays what is left of an open reservation to its final payee `to` (an order's
+    /// supplier) and closes it, under the rules of a direct payment: the milestone must be
+    /// approved and `to` an eligible payee now; the payment is recorded against `to` and
+    /// raises the same risk flags, with `invoice` as its invoice reference. Dual control is
+    /// the financier's to enforce: an order at or above the threshold is approved by the
+    /// reviewer before it can be settled.
+    /// @dev Caller: financier role; not while paused. Emits `FundsDisbursed` (`ref` = invoice)
+    /// and `RiskFlagged` for each soft rule that fires.
+    function payReservation(bytes32 project, uint256 ref, address to, bytes32 invoice)
+        external
+        returns (uint256 amount);
+
+    /// @notice Pays `amount` of an open reservation to `pool`, repaying a facility opened on
+    /// the order; the financier computes what the facility owes. The reservation stays open
+    /// for the rest (closed if nothing is left). The milestone must be approved.
+    /// @dev Caller: financier role; not while paused. Emits `FundsDisbursed` (`ref` zero: the
+    /// pool's leg carries no invoice reference).
+    function payPoolFromReservation(bytes32 project, uint256 ref, address pool, uint256 amount) external;
+
+    /// @notice What is left of reservation `ref` of `project` (0 if none is open).
+    function reservationLeft(bytes32 project, uint256 ref) external view returns (uint256);
 
     /// @notice Closes `project`; what is left becomes claimable by its funders pro rata.
     /// @dev Caller: the owner or the admin; refused while reservations are open. Emits

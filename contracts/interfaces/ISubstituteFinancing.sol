@@ -1,17 +1,25 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.24;
 
-/// @title Substitute financing: orders, policy, disruption trigger, settlement, default
-/// @notice A project's supply orders are reserved in the fund ledger. When oracles report a
-/// supplier cut off, each of its open orders moves, in the same transaction, to the best
-/// pre-qualified substitute, which is paid an advance from the pool; settlement pays the
-/// pool first and the substitute the rest.
+/// @title Substitute financing: purchase orders, policy, disruption trigger, settlement, default
+/// @notice A project's purchase orders are reserved in the fund ledger. An order at or above
+/// the project's dual-control threshold waits for the reviewer's approval. When oracles report
+/// a supplier cut off, each of its open orders moves, in the same transaction, to the best
+/// pre-qualified substitute, which is paid an advance from the pool. The current supplier
+/// records delivery, the owner accepts it (or the reviewer rejects it; silence for the
+/// acceptance period counts as acceptance), and then anyone may settle: the ledger pays the
+/// pool first and the supplier the rest, each under the rules of a direct payment.
 interface ISubstituteFinancing {
     /// @notice An order's state.
+    /// `Pending` awaits the reviewer's approval; `Delivered` awaits the owner's acceptance (or
+    /// the end of the acceptance period); `Accepted` may be settled by anyone.
     enum OrderStatus {
         None,
+        Pending,
         Open,
         Financed,
+        Delivered,
+        Accepted,
         Settled,
         Cancelled
     }
@@ -38,14 +46,18 @@ interface ISubstituteFinancing {
         uint8 quorum;
         uint32 quorumWindow;
         uint16 maxPerCall;
+        uint16 acceptanceDays;
+        uint16 maxOrderHorizonDays;
     }
 
-    /// @notice A supply order of a project. Fields are ordered to share storage slots: the
-    /// trigger rewrites supplier, status and facility with one store.
+    /// @notice A purchase order of a project. Fields are ordered to share storage slots: the
+    /// trigger rewrites supplier, status and facility with one store. `acceptBy` is set when
+    /// delivery is recorded: from then on, silence counts as acceptance.
     struct Order {
         bytes32 project;
         bytes32 part;
         bytes32 category;
+        bytes32 po;
         uint256 value;
         address supplier;
         OrderStatus status;
@@ -53,6 +65,7 @@ interface ISubstituteFinancing {
         address originalSupplier;
         uint64 due;
         uint32 milestone;
+        uint64 acceptBy;
     }
 
     /// @notice An advance to a substitute against an order (three storage slots).
@@ -69,7 +82,8 @@ interface ISubstituteFinancing {
 
     /// @notice Emitted when the admin changes the policy.
     event PolicyUpdated(Policy policy);
-    /// @notice Emitted when a project owner registers an order (its value is reserved).
+    /// @notice Emitted when a project owner registers purchase order `po` (its value is
+    /// reserved). `pending` is true when it waits for the reviewer's approval.
     event OrderRegistered(
         uint256 indexed order,
         bytes32 indexed project,
@@ -78,10 +92,22 @@ interface ISubstituteFinancing {
         uint256 value,
         bytes32 category,
         uint256 milestone,
-        uint256 due
+        uint256 due,
+        bytes32 po,
+        bool pending
     );
-    /// @notice Emitted when an unfinanced order is cancelled (its reservation released).
+    /// @notice Emitted when the reviewer approves a pending order.
+    event OrderApproved(uint256 indexed order, bytes32 indexed project, address reviewer);
+    /// @notice Emitted when a pending or open order is cancelled (its reservation released).
     event OrderCancelled(uint256 indexed order, bytes32 indexed project);
+    /// @notice Emitted when the order's current supplier records delivery; silence until
+    /// `acceptBy` counts as acceptance.
+    event DeliveryRecorded(uint256 indexed order, address indexed supplier, bytes32 evidence, uint256 acceptBy);
+    /// @notice Emitted when the project's owner accepts a recorded delivery.
+    event DeliveryAccepted(uint256 indexed order, address owner);
+    /// @notice Emitted when the reviewer rejects a recorded delivery: the order is back where
+    /// it was (Open or Financed).
+    event DeliveryRejected(uint256 indexed order, address reviewer, bytes32 evidence);
     /// @notice Emitted by each oracle report about `supplier`.
     event DisruptionReported(address indexed supplier, address indexed oracle, bytes32 reason, bytes32 evidence, uint256 reports, uint256 quorum);
     /// @notice Emitted when a quorum is reached: `supplier` is Disrupted; `episode` numbers the
@@ -110,11 +136,17 @@ interface ISubstituteFinancing {
     event SubstituteUnavailable(uint256 indexed order, address indexed supplier, bytes32 reason);
     /// @notice Emitted after each batch of a disruption: orders handled and still waiting.
     event DisruptionProcessed(address indexed supplier, uint256 handled, uint256 waiting);
-    /// @notice Tokens moved from `from` to the pool (`to`) repaying `facility`.
+    /// @notice Tokens moved from `from` (a payer outside the ledger) to the pool (`to`)
+    /// repaying `facility`.
     event FacilityRepaid(uint256 indexed facility, address from, address to, uint256 amount, uint256 interest, uint256 principal, bool closed);
-    /// @notice Tokens moved from this contract (`from`) to the order's supplier (`to`): the
-    /// settlement's remainder after the pool's share. `ref` links the ledger payment.
-    event OrderSettled(uint256 indexed order, bytes32 indexed project, address from, address to, uint256 amount, uint256 toPool, bytes32 ref);
+    /// @notice Order `order` settled: of its reservation, the ledger paid `toPool` to the pool
+    /// and `toSupplier` to `supplier` in this transaction (each leg is the ledger's
+    /// `FundsDisbursed`; this event records the split, it moves nothing itself).
+    event OrderSettled(uint256 indexed order, bytes32 indexed project, address indexed supplier, uint256 toSupplier, uint256 toPool, bytes32 po);
+    /// @notice The pool was repaid from the order's reservation, but `amount` for `supplier`
+    /// stays reserved under the order because the supplier is not an eligible payee now; a
+    /// later `settleOrder` pays it.
+    event SettlementHeld(uint256 indexed order, address indexed supplier, uint256 amount);
     /// @notice A facility past its grace period was marked defaulted: `loss` is final.
     event FacilityDefaulted(uint256 indexed facility, address indexed substitute, uint256 loss);
 
@@ -122,10 +154,33 @@ interface ISubstituteFinancing {
     error FinancingNotProjectOwner(bytes32 project, address account);
     /// @notice Thrown when `supplier` is not Active or not registered for `part`.
     error FinancingSupplierNotEligible(address supplier, bytes32 part);
-    /// @notice Thrown when an order's value is zero or its due date not in the future.
+    /// @notice Thrown when an order's value is zero.
     error FinancingOrderInvalid();
+    /// @notice Thrown when an order is registered without a purchase-order reference.
+    error FinancingPoRequired();
+    /// @notice Thrown when `po` is already the reference of order `order` of `project`
+    /// (references stay taken after a cancellation).
+    error FinancingDuplicatePo(bytes32 project, bytes32 po, uint256 order);
+    /// @notice Thrown when an order's due date is not after now (`earliest` - 1) or after
+    /// `latest`, the policy's order horizon from now.
+    error FinancingDueOutOfRange(uint256 due, uint256 earliest, uint256 latest);
     /// @notice Thrown when an order does not exist or is not in a state that allows the call.
     error FinancingOrderStatus(uint256 order, OrderStatus status);
+    /// @notice Thrown when an order awaits the reviewer's approval and the call needs it approved.
+    error FinancingOrderPending(uint256 order);
+    /// @notice Thrown when `account` lacks the ledger's reviewer role.
+    error FinancingNotReviewer(address account);
+    /// @notice Thrown when `account` is not the order's current supplier.
+    error FinancingNotOrderSupplier(uint256 order, address account);
+    /// @notice Thrown when a delivery is rejected after its acceptance period ended (it is
+    /// accepted by then).
+    error FinancingAcceptancePeriodOver(uint256 order, uint256 acceptBy);
+    /// @notice Thrown when a delivered order is settled before the owner accepted it and
+    /// before its acceptance period ended.
+    error FinancingDeliveryNotAccepted(uint256 order, uint256 acceptBy);
+    /// @notice Thrown when settlement can pay nothing because the order's supplier is not an
+    /// eligible payee now; the money stays reserved.
+    error FinancingPayeeNotEligible(uint256 order, address supplier);
     /// @notice Thrown when a facility does not exist or is not active.
     error FinancingFacilityStatus(uint256 facility, FacilityStatus status);
     /// @notice Thrown when a report concerns a supplier that is already Disrupted, or a
@@ -140,10 +195,13 @@ interface ISubstituteFinancing {
     /// @notice Thrown when a repayment amount is zero.
     error FinancingZeroAmount();
 
-    /// @notice Registers an order of `project` with `supplier` and reserves its value in the
-    /// ledger (balance, budget line, milestone tranche).
-    /// @dev Caller: the project's owner. The supplier must be Active, registered for `part`
-    /// and have the capacity. Emits `OrderRegistered` (and the ledger's `FundsReserved`).
+    /// @notice Registers purchase order `po` of `project` with `supplier` and reserves its
+    /// value in the ledger (balance, budget line, milestone tranche). At or above the
+    /// project's dual-control threshold the order is `Pending` until the reviewer approves it.
+    /// @dev Caller: the project's owner. `po` is required and unique within the project; the
+    /// due date lies after now and at most the policy's order horizon ahead; the supplier must
+    /// be Active, registered for `part` and have the capacity. Emits `OrderRegistered` (and
+    /// the ledger's `FundsReserved`).
     function registerOrder(
         bytes32 project,
         bytes32 part,
@@ -151,12 +209,33 @@ interface ISubstituteFinancing {
         uint256 value,
         bytes32 category,
         uint256 milestone,
-        uint64 due
+        uint64 due,
+        bytes32 po
     ) external returns (uint256 order);
 
-    /// @notice Cancels an order not yet financed; releases its reservation and capacity.
+    /// @notice Approves a pending order: it may then be financed, delivered and settled.
+    /// The approval covers whichever substitute the trigger later picks under the policy.
+    /// @dev Caller: the ledger's reviewer role. Emits `OrderApproved`.
+    function approveOrder(uint256 order) external;
+
+    /// @notice Cancels a pending or open order; releases its reservation and capacity.
     /// @dev Caller: the project's owner. Emits `OrderCancelled`.
     function cancelOrder(uint256 order) external;
+
+    /// @notice Records delivery of an open or financed order with an evidence hash. A
+    /// disruption no longer moves the order.
+    /// @dev Caller: the order's current supplier. Emits `DeliveryRecorded`.
+    function recordDelivery(uint256 order, bytes32 evidence) external;
+
+    /// @notice Accepts a recorded delivery; the order may then be settled by anyone.
+    /// @dev Caller: the project's owner. Emits `DeliveryAccepted`.
+    function acceptDelivery(uint256 order) external;
+
+    /// @notice Rejects a recorded delivery within its acceptance period: the order is back
+    /// to Open (or Financed). The owner alone cannot reject: the party that pays does not
+    /// judge alone.
+    /// @dev Caller: the ledger's reviewer role. Emits `DeliveryRejected`.
+    function rejectDelivery(uint256 order, bytes32 evidence) external;
 
     /// @notice Reports `supplier` cut off. At quorum it is marked Disrupted and its open
     /// orders are financed, up to `maxPerCall`, in this same transaction.
@@ -172,9 +251,14 @@ interface ISubstituteFinancing {
     /// @dev Caller: oracle role. Emits `SupplierRecovered`.
     function reportRecovery(address supplier) external;
 
-    /// @notice Settles a delivered order from its reservation: the pool takes what the
-    /// facility owes first, the order's supplier the rest.
-    /// @dev Caller: the project's owner. Emits `FacilityRepaid` (if financed) and `OrderSettled`.
+    /// @notice Settles an order whose delivery was accepted (or not rejected within the
+    /// acceptance period) from its reservation: the ledger pays the pool what the facility
+    /// owes first, then the order's supplier the rest, under the rules of a direct payment.
+    /// If the supplier is not an eligible payee now, its part stays reserved and a later call
+    /// pays it.
+    /// @dev Caller: anyone. Emits the ledger's `FundsDisbursed` per leg, the pool's
+    /// `FacilityCollected` (if financed), then `OrderSettled`, or `SettlementHeld` when the
+    /// supplier's part is held.
     function settleOrder(uint256 order) external;
 
     /// @notice Repays up to `amount` of `facility` from the caller (after approving).

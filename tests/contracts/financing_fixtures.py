@@ -19,6 +19,7 @@ class World:
     litho: Litho
     financing: Financing
     pool: Pool
+    issued: int = 0
 
     @property
     def session(self) -> Session:
@@ -27,9 +28,21 @@ class World:
     def a(self, alias: str) -> str:
         return self.litho.a(alias)
 
-    def order(self, value: int = 3_000_000_00, supplier: str = "resist_a", **extra: Any) -> int:
+    def order(
+        self,
+        value: int = 3_000_000_00,
+        supplier: str = "resist_a",
+        *,
+        approve: bool = True,
+        **extra: Any,
+    ) -> int:
+        """Register an order under the next purchase-order number; one at or above the
+        dual-control threshold (2,000,000.00) is approved by the reviewer unless `approve`
+        is false."""
+        self.issued += 1
         spec = {
             "project": "LITHO-14",
+            "po": f"PO-{self.issued}",
             "part": PART,
             "supplier": supplier,
             "value": value,
@@ -38,7 +51,16 @@ class World:
             "due": "90d",
             **extra,
         }
-        return self.financing.register_order(spec)[1]
+        order = self.financing.register_order(spec)[1]
+        if approve and self.financing.order(order).status == "Pending":
+            self.financing.approve_order(order)
+        return order
+
+    def deliver(self, order: int, *, accept: bool = True) -> None:
+        """The order's current supplier records delivery; the owner accepts it."""
+        self.financing.record_delivery(order, "delivery note")
+        if accept:
+            self.financing.accept_delivery(order)
 
     def policy(self, **changes: Any) -> None:
         self.financing.set_policy(changes)

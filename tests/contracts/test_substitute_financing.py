@@ -40,6 +40,7 @@ def test_register_order_reserves_its_value_and_the_suppliers_capacity(world: Wor
     result, order = world.financing.register_order(
         {
             "project": "LITHO-14",
+            "po": "PO-2030-017",
             "part": PART,
             "supplier": "resist_a",
             "value": "3000000.00",
@@ -59,6 +60,8 @@ def test_register_order_reserves_its_value_and_the_suppliers_capacity(world: Wor
         "category": MATERIALS,
         "milestone": 1,
         "due": int(due.timestamp()),
+        "po": to_bytes32("PO-2030-017"),
+        "pending": True,
     }
     assert events(world.session, result.tx_hash, world.litho.ledger.contract, "FundsReserved") == [
         {"project": P, "ref": 1, "category": MATERIALS, "milestone": 1, "amount": 3_000_000_00}
@@ -79,6 +82,7 @@ def test_register_order_refusals(world: World) -> None:
         f.register_order(
             {
                 "project": "LITHO-14",
+                "po": "PO-X",
                 "part": PART,
                 "supplier": "resist_a",
                 "value": "1.00",
@@ -112,9 +116,6 @@ def test_register_order_refusals(world: World) -> None:
     assert_revert(
         excinfo, "FinancingSupplierNotEligible", supplier=world.a("resist_b"), part=to_bytes32(PART)
     )
-    with pytest.raises(ContractRevert) as excinfo:
-        world.order(due=1)
-    assert_revert(excinfo, "FinancingOrderInvalid")
     assert world.financing.counts() == (0, 0)
 
 
@@ -143,7 +144,7 @@ def test_cancel_releases_the_reservation_but_not_once_financed(world: World) -> 
     world.financing.report_disruption("resist_a", "FIRE")
     with pytest.raises(ContractRevert) as excinfo:
         world.financing.cancel_order(second)
-    assert_revert(excinfo, "FinancingOrderStatus", order=second, status=2)
+    assert_revert(excinfo, "FinancingOrderStatus", order=second, status=3)  # Financed
 
 
 # the trigger
@@ -363,44 +364,54 @@ def test_settlement_pays_the_pool_first_and_the_substitute_the_rest(world: World
     report = world.financing.report_disruption("resist_a", "FIRE")
     opened = block_of(world, report.tx_hash)
     world.session.advance_time(60 * DAY)
+    world.deliver(order)
     sub_before, pool_before = balances(world, "sub_hi")
-    settlement = world.financing.settle_order(order)
+    settlement = world.financing.settle_order(order, sender="stranger")  # anyone may settle
     settled_at = block_of(world, settlement.tx_hash)
     owed = 2_400_000_00 + interest(2_400_000_00, 500, settled_at["timestamp"] - opened["timestamp"])
-    assert (settlement.to_pool, settlement.to_supplier) == (owed, 3_000_000_00 - owed)
+    assert (settlement.settled, settlement.to_pool, settlement.to_supplier) == (
+        True,
+        owed,
+        3_000_000_00 - owed,
+    )
     receipt = world.session.w3.eth.get_transaction_receipt(settlement.tx_hash)
+    leg = {"project": P, "from": world.litho.ledger.address, "category": MATERIALS}
     assert events(world.session, receipt, world.litho.ledger.contract, "FundsDisbursed") == [
         {
-            "project": P,
-            "from": world.litho.ledger.address,
-            "to": world.financing.address,
-            "amount": 3_000_000_00,
-            "category": MATERIALS,
+            **leg,
+            "to": world.pool.address,
+            "amount": owed,
             "milestone": 0,
-            "ref": order.to_bytes(32, "big"),
+            "ref": bytes(32),
             "memo": "",
-        }
+        },
+        {
+            **leg,
+            "to": world.a("sub_hi"),
+            "amount": 3_000_000_00 - owed,
+            "milestone": 0,
+            "ref": keccak(text="PO-1"),
+            "memo": "",
+        },
     ]
-    assert events(world.session, receipt, world.financing.contract, "FacilityRepaid") == [
+    assert events(world.session, receipt, world.pool.contract, "FacilityCollected") == [
         {
             "facility": 1,
-            "from": world.financing.address,
-            "to": world.pool.address,
             "amount": owed,
             "interest": owed - 2_400_000_00,
             "principal": 2_400_000_00,
             "closed": True,
         }
     ]
+    assert events(world.session, receipt, world.financing.contract, "FacilityRepaid") == []
     assert events(world.session, receipt, world.financing.contract, "OrderSettled") == [
         {
             "order": order,
             "project": P,
-            "from": world.financing.address,
-            "to": world.a("sub_hi"),
-            "amount": 3_000_000_00 - owed,
+            "supplier": world.a("sub_hi"),
+            "toSupplier": 3_000_000_00 - owed,
             "toPool": owed,
-            "ref": order.to_bytes(32, "big"),
+            "po": to_bytes32("PO-1"),
         }
     ]
     assert balances(world, "sub_hi") == (sub_before + 3_000_000_00 - owed, pool_before + owed)
@@ -417,6 +428,7 @@ def test_settlement_pays_the_pool_first_and_the_substitute_the_rest(world: World
 
 def test_an_unfinanced_order_settles_in_full_to_its_supplier(world: World) -> None:
     order = world.order(value=1_000_000_00)
+    world.deliver(order)
     settlement = world.financing.settle_order(order)
     assert (settlement.to_pool, settlement.to_supplier, settlement.supplier) == (
         0,
@@ -424,9 +436,12 @@ def test_an_unfinanced_order_settles_in_full_to_its_supplier(world: World) -> No
         world.a("resist_a"),
     )
     assert world.litho.token.balance_of("resist_a") == 1_000_000_00
+    assert world.litho.ledger.contract.functions.paidTo(P, world.a("resist_a")).call() == (
+        1_000_000_00
+    )
     with pytest.raises(ContractRevert) as excinfo:
         world.financing.settle_order(order)
-    assert_revert(excinfo, "FinancingOrderStatus", order=order, status=3)
+    assert_revert(excinfo, "FinancingOrderStatus", order=order, status=6)  # Settled
 
 
 def test_share_price_rises_with_accrual_with_no_jump_at_repayment(world: World) -> None:
