@@ -240,6 +240,8 @@ def life_line(s: Session, step: OrderStep) -> str:
         return format_amount(int(a[key]), grouping=True)
 
     def who(key: str) -> str:
+        if a[key] == s.deployment().address("FinancingPool"):
+            return "the pool"
         return s.name_of(a[key])
 
     if name == "OrderRegistered":

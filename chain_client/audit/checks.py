@@ -209,8 +209,17 @@ def _dual_control_failures(rows: list[Row]) -> list[str]:
             thresholds[text(a["project"])] = int(list(_values(a["thresholds"]))[0])
         elif name == "PaymentApproved":
             approvals[(text(a["project"]), a["to"], int(a["amount"]))] += 1
-        elif name == "OrderRegistered" and a.get("pending"):
-            pending.add(int(a["order"]))
+        elif name == "OrderRegistered":
+            # re-derived from the value and the threshold, not taken from the event's flag
+            threshold = thresholds.get(text(a["project"]), 0)
+            if threshold and int(a["value"]) >= threshold:
+                pending.add(int(a["order"]))
+                if not a.get("pending"):
+                    failures.append(
+                        f"order {a['order']} of {text(a['project'])}: {_amt(int(a['value']))} is "
+                        f"at or above the dual-control threshold {_amt(threshold)} but was "
+                        "registered without awaiting approval"
+                    )
         elif name == "OrderApproved":
             pending.discard(int(a["order"]))
         elif name == "FundsDisbursed":

@@ -30,12 +30,14 @@ steps:
   - expect:            {event: FundsDisbursed, to: supplier, amount: "100000.00"}
   - pool.deposit:      {by: bank, amount: "500000.00"}
   - order.register:    {project: MY-PROJECT, part: PART_X, supplier: supplier, value: "200000.00",
-                        category: MATERIALS, milestone: 0, due: 60d}
+                        category: MATERIALS, milestone: 0, due: 60d, po: "PO-0001"}
     as: first_order                                                    # a handle for later steps
   - disruption.report: {supplier: supplier, reason: FIRE}               # by oracle
   - expect:            {event: SubstituteFinanced, to: substitute}
   - time.advance:      30d
-  - order.settle:      {order: first_order}                             # by the project owner
+  - order.record_delivery: {order: first_order, evidence: "delivery note"}  # by the substitute
+  - order.accept_delivery: {order: first_order}                         # by the project owner
+  - order.settle:      {order: first_order}                             # anyone; the pool first
   - expect:            {project: MY-PROJECT, reserved: "0.00"}
   - project.disburse:  {project: MY-PROJECT, to: supplier, amount: "1.00", category: MATERIALS, milestone: 0}
     expect_error: LedgerPayeeNotEligible                                # the supplier is Disrupted

@@ -53,6 +53,23 @@ class Chain:
         )
         return self
 
+    def also(self, event: str, contract: str = "FundLedger", **args: Any) -> Chain:
+        """Another event in the same transaction (and block) as the last one."""
+        last = self.rows[-1]
+        self.rows.append(
+            {
+                "event": event,
+                "contract": contract,
+                "block": last["block"],
+                "time": last["time"],
+                "tx": last["tx"],
+                "log_index": last["log_index"] + 1,
+                "args": args,
+                "types": {},
+            }
+        )
+        return self
+
 
 POLICY = {
     "advanceBps": 8000,
@@ -66,6 +83,8 @@ POLICY = {
     "quorum": 1,
     "quorumWindow": 86400,
     "maxPerCall": 10,
+    "acceptanceDays": 14,
+    "maxOrderHorizonDays": 1095,
 }
 
 
@@ -270,3 +289,135 @@ def test_patterns_are_findings_not_failures() -> None:
         "burst of payments",
         "paid soon after registration",
     } <= kinds
+
+
+def order_registered(chain: Chain, order: int, *, pending: bool) -> Chain:
+    return chain.add(
+        "OrderRegistered",
+        "SubstituteFinancing",
+        order=order,
+        project=b32("LITHO-14"),
+        part=b32("X"),
+        supplier=SUPPLIER,
+        value=200,
+        category=b32("MATERIALS"),
+        milestone=0,
+        due=1,
+        po=b32(f"PO-{order}"),
+        pending=pending,
+    )
+
+
+def settled(chain: Chain, order: int, *, to_pool: int = 0, to_supplier: int = 200) -> Chain:
+    """A settlement transaction: the ledger's legs, the pool's booking, the split."""
+    if to_pool:
+        chain.pay(to_pool, to=POOL)
+        chain.also(
+            "FacilityCollected",
+            "FinancingPool",
+            facility=1,
+            amount=to_pool,
+            interest=0,
+            principal=to_pool,
+            closed=True,
+        )
+        pay = chain.also
+    else:
+        pay = chain.add
+    pay(
+        "FundsDisbursed",
+        project=b32("LITHO-14"),
+        **{"from": LEDGER},
+        to=SUPPLIER,
+        amount=to_supplier,
+        category=b32("MATERIALS"),
+        milestone=0,
+        ref="0x" + "0" * 64,
+        memo="",
+    )
+    return chain.also(
+        "OrderSettled",
+        "SubstituteFinancing",
+        order=order,
+        project=b32("LITHO-14"),
+        supplier=SUPPLIER,
+        toSupplier=to_supplier,
+        toPool=to_pool,
+        po=b32(f"PO-{order}"),
+    )
+
+
+def with_threshold(threshold: int) -> Chain:
+    chain = good()
+    created = next(r for r in chain.rows if r["event"] == "ProjectCreated")
+    created["args"]["thresholds"] = [threshold, 0, 0, 0]
+    return chain
+
+
+def test_an_order_paid_out_without_the_reviewers_approval_fails_dual_control() -> None:
+    views, held = {"LITHO-14": 500}, {"FundLedger": 500, "FinancingPool": 340}
+    chain = with_threshold(150)
+    order_registered(chain, 2, pending=False)  # the flag is not trusted: 2.00 >= 1.50
+    settled(chain, 2, to_supplier=200)
+    checks, _, _ = run(chain, views=views, held=held)
+    about_order = [f for f in checks["dual control"].failures if "order 2" in f]
+    assert about_order == [
+        "order 2 of LITHO-14: 2.00 is at or above the dual-control threshold 1.50 but was "
+        "registered without awaiting approval",
+        "block 16 log 0: LITHO-14 paid 2.00 out of order 2, which the reviewer never approved",
+    ]
+    approved = with_threshold(150)
+    order_registered(approved, 2, pending=True)
+    approved.add(
+        "OrderApproved", "SubstituteFinancing", order=2, project=b32("LITHO-14"), reviewer=OTHER
+    )
+    settled(approved, 2, to_supplier=200)
+    checks, _, _ = run(approved, views=views, held=held)
+    assert [f for f in checks["dual control"].failures if "order 2" in f] == []
+
+
+def test_a_direct_payment_at_the_threshold_without_approval_fails_dual_control() -> None:
+    chain = with_threshold(300)  # good() already paid 300 to SUPPLIER with no approval
+    checks, _, _ = run(chain)
+    assert not checks["dual control"].ok
+    assert "at or above its dual-control threshold 3.00, with no reviewer approval" in (
+        checks["dual control"].detail
+    )
+    approved = with_threshold(300)
+    index = next(i for i, r in enumerate(approved.rows) if r["event"] == "FundsDisbursed")
+    approved.rows.insert(
+        index,
+        {
+            **approved.rows[index],
+            "event": "PaymentApproved",
+            "args": {
+                "project": b32("LITHO-14"),
+                "approval": "0x" + "0" * 64,
+                "to": SUPPLIER,
+                "amount": 300,
+                "reviewer": OTHER,
+            },
+            "log_index": -1,
+        },
+    )
+    checks, _, _ = run(approved)
+    assert checks["dual control"].ok, checks["dual control"].detail
+
+
+def test_the_pool_is_an_eligible_payee_only_for_what_it_books_against_a_facility() -> None:
+    chain = good()
+    settled(chain, 1, to_pool=100, to_supplier=100)
+    views, held = {"LITHO-14": 500}, {"FundLedger": 500, "FinancingPool": 440}
+    checks, _, books = run(chain, views=views, held=held, idle=440)
+    assert checks["eligible payees"].ok, checks["eligible payees"].detail
+    assert books.pool.cash == 440 and books.suppliers[SUPPLIER].received == 400
+    assert POOL not in books.suppliers
+    stray = good()
+    stray.pay(100, to=POOL)  # the pool paid with nothing booked against a facility
+    checks, _, _ = run(
+        stray, views={"LITHO-14": 600}, held={"FundLedger": 600, "FinancingPool": 440}
+    )
+    assert not checks["eligible payees"].ok
+    assert (
+        "paid the pool 1.00 that it booked against no facility" in checks["eligible payees"].detail
+    )

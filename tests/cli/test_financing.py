@@ -78,6 +78,8 @@ def story(scf: Run, scf_json: Any) -> None:
         "0",
         "--due",
         "90d",
+        "--po",
+        "PO-2030-017",
     )
 
 
@@ -110,8 +112,14 @@ def test_a_report_moves_the_order_and_says_why(scf: Run, scf_json: Any, story: N
     )
     scf_json("time", "advance", "60d")
     assert scf_json("pool", "status")["accrued_interest"].startswith("25643.")
-    settled = scf_json("order", "settle", "1")
-    assert settled["to_pool"].startswith("2425643.") and settled["value"] == "3000000.00"
+    scf_json("order", "record-delivery", "1", "--evidence", "note 8812", "--by", "resist_b")
+    scf_json("order", "accept-delivery", "1")
+    settled = scf_json("order", "settle", "1", "--by", "bank")  # anyone may settle
+    assert settled["settled"] is True and settled["to_pool"].startswith("2425643.")
+    assert (
+        int(settled["to_pool"].replace(".", "")) + int(settled["to_supplier"].replace(".", ""))
+        == 3_000_000_00
+    )
     facility = scf_json("facility", "show", "1")
     assert facility["status"] == "Repaid"
     again = scf("disruption", "report", "resist_a", "--reason", "FIRE")
@@ -139,6 +147,8 @@ def test_bad_financing_input_is_one_line(scf: Run, story: None) -> None:
                 "0",
                 "--due",
                 "9d",
+                "--po",
+                "PO-9",
             ],
             "error: amount '1.001' has more than 2 decimals",
         ),
@@ -171,3 +181,162 @@ def test_policy_is_shown_and_changed_by_the_admin_only(
     assert (changed["advance_bps"], changed["quorum"]) == (7000, 2)
     refused = scf("pool", "policy", "--set", "quorum=1", "--by", "reviewer")
     assert refused.exit_code == 1 and "reviewer does not hold the admin role" in refused.stderr
+
+
+def register(scf_json: Any, project: str, value: str, po: str) -> Any:
+    return scf_json(
+        "order",
+        "register",
+        "--project",
+        project,
+        "--part",
+        "ARF_RESIST",
+        "--supplier",
+        "resist_a",
+        "--value",
+        value,
+        "--category",
+        "MATERIALS",
+        "--milestone",
+        "0",
+        "--due",
+        "90d",
+        "--po",
+        po,
+    )
+
+
+def test_an_order_above_dual_control_waits_for_the_reviewer(
+    scf: Run, scf_json: Any, story: None
+) -> None:
+    scf_json(
+        "project",
+        "create",
+        "LITHO-15",
+        "--owner",
+        "chipco",
+        "--line",
+        "MATERIALS=5000000.00",
+        "--milestone",
+        "RESEARCH=5000000.00",
+        "--dual-control",
+        "2000000.00",
+    )
+    scf_json("project", "fund", "LITHO-15", "5000000.00", "--by", "gov_fund")
+    scf_json("milestone", "approve", "LITHO-15", "0")
+    human = scf(
+        "order",
+        "register",
+        "--project",
+        "LITHO-15",
+        "--part",
+        "ARF_RESIST",
+        "--supplier",
+        "resist_a",
+        "--value",
+        "2500000.00",
+        "--category",
+        "MATERIALS",
+        "--milestone",
+        "0",
+        "--due",
+        "90d",
+        "--po",
+        "PO-15-001",
+        env={"COLUMNS": "200"},
+    )
+    assert human.exit_code == 0, human.stderr
+    assert human.stdout.splitlines()[1] == (
+        "it is at or above the dual-control threshold and awaits the reviewer's approval: "
+        "scf order approve 2"
+    )
+    refused = scf("order", "record-delivery", "2", "--by", "resist_a")
+    assert refused.exit_code == 1
+    assert refused.stderr.strip() == (
+        "error: order 2 awaits the reviewer's approval (the reviewer approves it with "
+        "`scf order approve 2`)"
+    )
+    not_reviewer = scf("order", "approve", "2", "--by", "chipco")
+    assert not_reviewer.exit_code == 1 and "chipco" in not_reviewer.stderr
+    assert "is not a reviewer" in not_reviewer.stderr
+    scf_json("order", "approve", "2")
+    assert scf_json("order", "show", "2")["order"]["status"] == "Open"
+    duplicate = scf(
+        "order",
+        "register",
+        "--project",
+        "LITHO-15",
+        "--part",
+        "ARF_RESIST",
+        "--supplier",
+        "resist_a",
+        "--value",
+        "1.00",
+        "--category",
+        "MATERIALS",
+        "--milestone",
+        "0",
+        "--due",
+        "90d",
+        "--po",
+        "PO-15-001",
+    )
+    assert duplicate.exit_code == 1
+    assert duplicate.stderr.startswith(
+        "error: purchase order PO-15-001 of LITHO-15 is already order 2"
+    )
+
+
+def test_delivery_acceptance_settlement_and_the_orders_life(
+    scf: Run, scf_json: Any, story: None
+) -> None:
+    register(scf_json, "LITHO-14", "500000.00", "PO-2030-018")
+    early = scf("order", "settle", "2", "--by", "bank")
+    assert early.exit_code == 1 and early.stderr.strip() == "error: order 2 is open"
+    delivered = scf_json(
+        "order", "record-delivery", "2", "--evidence", "note 9", "--by", "resist_a"
+    )
+    assert delivered["order"]["status"] == "Delivered"
+    owner_rejects = scf("order", "reject-delivery", "2", "--by", "chipco")
+    assert owner_rejects.exit_code == 1 and "is not a reviewer" in owner_rejects.stderr
+    scf_json("order", "reject-delivery", "2", "--evidence", "short by 3 drums")
+    assert scf_json("order", "show", "2")["order"]["status"] == "Open"
+    scf_json("order", "record-delivery", "2", "--by", "resist_a")
+    not_yet = scf("order", "settle", "2", "--by", "bank")
+    assert not_yet.exit_code == 1
+    assert not_yet.stderr.startswith("error: the delivery of order 2 is not accepted yet")
+    scf_json("order", "accept-delivery", "2")
+    settled = scf_json("order", "settle", "2", "--by", "bank")
+    assert (settled["settled"], settled["to_pool"], settled["to_supplier"]) == (
+        True,
+        "0.00",
+        "500000.00",
+    )
+    life = scf("order", "show", "2", env={"COLUMNS": "200"})
+    assert life.exit_code == 0, life.stderr
+    text = life.stdout
+    order_of = [
+        "500,000.00 reserved on line MATERIALS",
+        "registered with resist_a",
+        "delivery recorded by resist_a",
+        "delivery rejected by reviewer",
+        "delivery recorded by resist_a",
+        "delivery accepted by chipco",
+        "the ledger paid 500,000.00 to resist_a",
+        "settled: 0.00 to the pool, 500,000.00 to resist_a",
+    ]
+    positions = [text.index(line) for line in order_of[:4]]
+    assert positions == sorted(positions)
+    for line in order_of:
+        assert line in text, line
+    as_json = scf_json("order", "show", "2")
+    assert [step["event"] for step in as_json["life"]] == [
+        "FundsReserved",
+        "OrderRegistered",
+        "DeliveryRecorded",
+        "DeliveryRejected",
+        "DeliveryRecorded",
+        "DeliveryAccepted",
+        "FundsDisbursed",
+        "OrderSettled",
+    ]

@@ -42,7 +42,7 @@ def test_each_example_runs_green(scf: Run, here: Path, example: Path) -> None:
     assert result.exit_code == 0, result.stdout + result.stderr
     body = json.loads(result.stdout)
     assert body["transactions"] > 10
-    assert body["steps"][-1]["detail"].startswith("audit clean: 7 checks over ")
+    assert body["steps"][-1]["detail"].startswith("audit clean: 8 checks over ")
 
 
 @pytest.mark.parametrize(
@@ -176,7 +176,7 @@ def test_the_same_file_gives_the_same_events_every_run(scf: Run, here: Path) -> 
         runs.append([s["events"] for s in json.loads(result.stdout)["steps"]])
     assert runs[0] == runs[1]
     settled = [e for step in runs[0] for e in step if e["event"] == "OrderSettled"]
-    assert settled[0]["args"]["toPool"] == 242_564_396  # interest fixed by the scenario's clock
+    assert settled[0]["args"]["toPool"] == 242_564_408  # interest fixed by the scenario's clock
 
 
 def test_keep_runs_on_the_workspace_chain(scf: Run, scf_json: Any, here: Path) -> None:
@@ -190,6 +190,6 @@ def test_keep_runs_on_the_workspace_chain(scf: Run, scf_json: Any, here: Path) -
 def test_new_writes_a_starter_that_checks_and_runs(scf: Run, here: Path) -> None:
     assert scf("scenario", "new", "mine.yaml").exit_code == 0
     assert scf("scenario", "new", "mine.yaml").exit_code == 1  # never overwrites
-    assert "valid, 19 steps" in scf("scenario", "check", "mine.yaml").stdout
+    assert "valid, 21 steps" in scf("scenario", "check", "mine.yaml").stdout
     result = scf("scenario", "run", "mine.yaml", "--json")
     assert result.exit_code == 0, result.stderr

@@ -249,27 +249,51 @@ def test_reservations_hold_line_tranche_and_balance_and_pay_on_settlement(litho:
     with pytest.raises(ContractRevert) as excinfo:
         litho.ledger.close("LITHO-14")
     assert_revert(excinfo, "LedgerOpenItems", project=P, count=1)
+    invoice = keccak(text="PO-1")
     with pytest.raises(ContractRevert) as excinfo:
-        litho.session.transact(f.payReservation(P, 1, litho.a("financier")), "financier")
+        litho.session.transact(f.payReservation(P, 1, litho.a("resist_a"), invoice), "financier")
     assert_revert(excinfo, "LedgerMilestoneNotApproved", project=P, milestone=1)
     litho.ledger.approve_milestone("LITHO-14", 1)
-    paid, _ = litho.session.transact(f.payReservation(P, 1, litho.a("financier")), "financier")
-    assert events(litho.session, paid.tx_hash, litho.ledger.contract, "FundsDisbursed") == [
-        {
-            "project": P,
-            "from": litho.ledger.address,
-            "to": litho.a("financier"),
-            "amount": 3_000_000_00,
-            "category": MATERIALS,
-            "milestone": 1,
-            "ref": (1).to_bytes(32, "big"),
-            "memo": "",
-        }
+    # the final payee must be eligible, as for a direct payment
+    with pytest.raises(ContractRevert) as excinfo:
+        litho.session.transact(f.payReservation(P, 1, litho.a("stranger"), invoice), "financier")
+    assert_revert(excinfo, "LedgerPayeeNotEligible", project=P, payee=litho.a("stranger"))
+    # the pool's leg: part of the reservation, no invoice reference; the rest stays reserved
+    pool_leg, _ = litho.session.transact(
+        f.payPoolFromReservation(P, 1, litho.a("financier"), 1_000_000_00), "financier"
+    )
+    assert f.reservationLeft(P, 1).call() == 2_000_000_00
+    with pytest.raises(ContractRevert) as excinfo:
+        litho.session.transact(
+            f.payPoolFromReservation(P, 1, litho.a("financier"), 2_000_000_01), "financier"
+        )
+    assert_revert(
+        excinfo,
+        "LedgerInsufficientBalance",
+        project=P,
+        available=2_000_000_00,
+        requested=2_000_000_01,
+    )
+    paid, _ = litho.session.transact(
+        f.payReservation(P, 1, litho.a("resist_a"), invoice), "financier"
+    )
+    leg = {"project": P, "from": litho.ledger.address, "category": MATERIALS, "milestone": 1}
+    assert events(litho.session, pool_leg.tx_hash, litho.ledger.contract, "FundsDisbursed") == [
+        {**leg, "to": litho.a("financier"), "amount": 1_000_000_00, "ref": bytes(32), "memo": ""}
     ]
-    assert litho.token.balance_of("financier") == 3_000_000_00
+    assert events(litho.session, paid.tx_hash, litho.ledger.contract, "FundsDisbursed") == [
+        {**leg, "to": litho.a("resist_a"), "amount": 2_000_000_00, "ref": invoice, "memo": ""}
+    ]
+    assert litho.token.balance_of("financier") == 1_000_000_00
+    assert litho.token.balance_of("resist_a") == 2_000_000_00
+    assert litho.ledger.contract.functions.paidTo(P, litho.a("resist_a")).call() == 2_000_000_00
     record = litho.ledger.project("LITHO-14")
     assert (record.reserved, record.spent, record.open_reservations) == (0, 3_000_000_00, 0)
     assert record.milestones[1].spent == 3_000_000_00
+    assert f.reservationLeft(P, 1).call() == 0
+    with pytest.raises(ContractRevert) as excinfo:
+        litho.session.transact(f.payReservation(P, 1, litho.a("resist_a"), invoice), "financier")
+    assert_revert(excinfo, "LedgerReservationUnknown", project=P, ref=1)
 
 
 def test_a_released_reservation_frees_its_room(litho: Litho) -> None:

@@ -1,8 +1,13 @@
 """Money invariants under random sequences of ledger, order and pool actions (Hypothesis).
 
-Whatever the sequence — funding, payments, orders reserved and cancelled or settled,
+Whatever the sequence — funding, payments, orders reserved, approved or not, delivered,
+accepted or rejected, cancelled or settled, suppliers suspended and reinstated,
 disruptions, repayments, time passing — after every step:
 
+- every token leaving the ledger reaches a payee that was eligible for that payment at that
+  block: an Active supplier or team wallet (as the ledger judged the block before), or the
+  pool for exactly what it booked against a facility in the same transaction; and each such
+  transfer is recorded by a `FundsDisbursed` of the same payee and amount;
 - the ledger holds exactly the sum of its project's balance (tokens are conserved);
 - no budget line has spent + reserved above its cap, no milestone above its tranche;
 - the free balance (balance − reserved) is never negative;
@@ -20,6 +25,7 @@ import pytest
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule, run_state_machine_as_test
+from web3.logs import DISCARD
 
 from chain_client.audit.report import run_audit
 from chain_client.errors import ContractRevert
@@ -36,10 +42,55 @@ EXPECTED_REVERTS = {
     "RegistryCapacityExceeded",
     "FinancingSupplierNotEligible",
     "FinancingOrderStatus",
+    "FinancingOrderPending",
+    "FinancingDeliveryNotAccepted",
+    "FinancingAcceptancePeriodOver",
+    "FinancingPayeeNotEligible",
     "FinancingSupplierStatus",
     "ERC20InsufficientBalance",
 }
 amounts = st.integers(min_value=1, max_value=3_000_000_00)
+
+
+def payments_out_of_the_ledger(world: World, receipt: Any) -> list[str]:
+    """Each token transfer out of the ledger in `receipt` that did not reach an eligible payee
+    (or is not recorded by a `FundsDisbursed` of the same payee and amount), described."""
+    ledger, pool = world.litho.ledger, world.pool
+    transfers = world.litho.token.contract.events.Transfer().process_receipt(
+        receipt, errors=DISCARD
+    )
+    disbursed = [
+        e["args"]
+        for e in ledger.contract.events.FundsDisbursed().process_receipt(receipt, errors=DISCARD)
+    ]
+    booked = [
+        int(e["args"]["amount"])
+        for e in pool.contract.events.FacilityCollected().process_receipt(receipt, errors=DISCARD)
+    ]
+    block = int(receipt["blockNumber"])
+    wrong = []
+    for t in transfers:
+        a = t["args"]
+        if a["from"] != ledger.address:
+            continue
+        record = next(
+            (d for d in disbursed if d["to"] == a["to"] and d["amount"] == a["value"]), None
+        )
+        if record is None:
+            wrong.append(f"block {block}: {a['value']} to {a['to']} with no FundsDisbursed")
+            continue
+        if a["to"] == pool.address:
+            if a["value"] not in booked:
+                wrong.append(f"block {block}: the pool got {a['value']} it booked on no facility")
+            else:
+                booked.remove(a["value"])
+            continue
+        eligible = ledger.contract.functions.isEligiblePayee(record["project"], a["to"]).call(
+            block_identifier=block - 1
+        )
+        if not eligible:
+            wrong.append(f"block {block}: {a['value']} to {a['to']}, not eligible then")
+    return wrong
 
 
 def machine_for(world: World) -> type[RuleBasedStateMachine]:
@@ -50,6 +101,7 @@ def machine_for(world: World) -> type[RuleBasedStateMachine]:
             super().__init__()
             self.snapshot = tester.take_snapshot()
             self.orders: list[int] = []
+            self.checked = len(world.session.journal)
 
         def teardown(self) -> None:
             # the audit rebuilt from events agrees; then the chain goes back, which the
@@ -90,18 +142,40 @@ def machine_for(world: World) -> type[RuleBasedStateMachine]:
         )
         def register_order(self, value: int, category: str, milestone: int) -> None:
             def register() -> None:
-                self.orders.append(world.order(value=value, category=category, milestone=milestone))
+                self.orders.append(
+                    world.order(value=value, category=category, milestone=milestone, approve=False)
+                )
 
             self.attempt(register)
 
         @rule(data=st.data())
-        def cancel_or_settle(self, data: st.DataObject) -> None:
+        def act_on_an_order(self, data: st.DataObject) -> None:
             if not self.orders:
                 return
             order = data.draw(st.sampled_from(self.orders))
-            settle = data.draw(st.booleans())
             f = world.financing
-            self.attempt(lambda: f.settle_order(order) if settle else f.cancel_order(order))
+            action = data.draw(
+                st.sampled_from(["approve", "deliver", "accept", "reject", "settle", "cancel"])
+            )
+            self.attempt(
+                {
+                    "approve": lambda: f.approve_order(order),
+                    "deliver": lambda: f.record_delivery(order, "note"),
+                    "accept": lambda: f.accept_delivery(order),
+                    "reject": lambda: f.reject_delivery(order, "short"),
+                    "settle": lambda: f.settle_order(order, sender="stranger"),
+                    "cancel": lambda: f.cancel_order(order),
+                }[action]
+            )
+
+        @rule(supplier=st.sampled_from(["resist_a", "resist_b", "sub_hi", "sub_mid"]))
+        def suspend_or_reinstate(self, supplier: str) -> None:
+            registry = world.litho.registry
+            status = registry.supplier(supplier).status
+            if status == "Active":
+                registry.suspend(supplier)
+            elif status == "Suspended":
+                registry.reinstate(supplier)
 
         @rule()
         def disrupt_or_recover(self) -> None:
@@ -109,11 +183,20 @@ def machine_for(world: World) -> type[RuleBasedStateMachine]:
             if registry.supplier("resist_a").status == "Active":
                 self.attempt(lambda: world.financing.report_disruption("resist_a", "FIRE"))
             else:
-                world.financing.report_recovery("resist_a")
+                self.attempt(lambda: world.financing.report_recovery("resist_a"))
 
         @rule(days=st.integers(min_value=1, max_value=120))
         def time_passes(self, days: int) -> None:
             world.session.advance_time(days * 86_400)
+
+        @invariant()
+        def money_leaves_the_ledger_only_to_eligible_payees(self) -> None:
+            journal = world.session.journal
+            wrong = [
+                w for r in journal[self.checked :] for w in payments_out_of_the_ledger(world, r)
+            ]
+            self.checked = len(journal)
+            assert wrong == []
 
         @invariant()
         def books_hold(self) -> None:
@@ -155,3 +238,50 @@ def test_money_invariants_hold_under_random_actions(session: Session) -> None:
 @pytest.mark.slow
 def test_money_invariants_hold_under_many_random_actions(session: Session) -> None:
     _run(session, examples=40, steps=30)
+
+
+def test_the_eligible_payee_invariant_fails_on_payments_it_must_refuse(session: Session) -> None:
+    world = setup_world(session)
+    paid = world.litho.pay(1_000_00)
+    order = world.order()
+    world.financing.report_disruption("resist_a", "FIRE")
+    world.deliver(order)
+    settled = world.financing.settle_order(order, sender="stranger")
+    w3 = session.w3
+    payment = dict(w3.eth.get_transaction_receipt(paid.tx_hash))
+    settlement = dict(w3.eth.get_transaction_receipt(settled.tx_hash))
+    assert payments_out_of_the_ledger(world, payment) == []
+    assert payments_out_of_the_ledger(world, settlement) == []
+    # the same payment judged at the block that registered resist_a (eligible only after it)
+    registered = world.litho.registry.contract.events.SupplierRegistered()
+    registration = next(
+        r
+        for r in reversed(session.journal)
+        if any(
+            e["args"]["supplier"] == world.a("resist_a")
+            for e in registered.process_receipt(r, errors=DISCARD)
+        )
+    )
+    block = int(registration["blockNumber"])
+    payment["blockNumber"] = block
+    assert payments_out_of_the_ledger(world, payment) == [
+        f"block {block}: 100000 to {world.a('resist_a')}, not eligible then"
+    ]
+    # the pool paid with its booking against the facility taken away
+    pool_topic = world.pool.contract.events.FacilityCollected().topic
+    settlement["logs"] = [
+        log
+        for log in settlement["logs"]
+        if bytes(log["topics"][0]) != bytes.fromhex(pool_topic[2:])
+    ]
+    (wrong,) = payments_out_of_the_ledger(world, settlement)
+    assert wrong.endswith("it booked on no facility") and "the pool got" in wrong
+    # a transfer out of the ledger with no FundsDisbursed beside it
+    disbursed = world.litho.ledger.contract.events.FundsDisbursed().topic
+    payment["blockNumber"] = paid.block
+    payment["logs"] = [
+        log for log in payment["logs"] if bytes(log["topics"][0]) != bytes.fromhex(disbursed[2:])
+    ]
+    assert payments_out_of_the_ledger(world, payment) == [
+        f"block {paid.block}: 100000 to {world.a('resist_a')} with no FundsDisbursed"
+    ]
