@@ -56,10 +56,11 @@ def build(session: Session) -> None:
 
 def trigger(session: Session, orders: int) -> int:
     financing = Financing(session)
-    for _ in range(orders):
+    for number in range(orders):
         financing.register_order(
             {
                 "project": "P",
+                "po": f"PO-{number + 1}",
                 "part": PART,
                 "supplier": "cut",
                 "value": 1_000_00,

@@ -30,10 +30,11 @@ def demo_command(
 ) -> None:
     """Run examples/litho-export-control.yaml on a fresh embedded chain, then audit it.
 
-    A 14 nm lithography programme is funded and pays its photoresist supplier; export control
-    cuts the supplier off; its open order moves to the pre-qualified substitute, which is paid
-    an advance from the bank pool in the same transaction; the order settles and the pool is
-    repaid first.
+    A 14 nm lithography programme is funded and pays its photoresist supplier; its
+    3,000,000.00 purchase order waits for the reviewer's approval (dual control); export
+    control cuts the supplier off; the order moves to the pre-qualified substitute, which is
+    paid an advance from the bank pool in the same transaction; the substitute delivers, the
+    owner accepts, and the order settles: the pool is repaid first.
     """
     if not DEMO_SCENARIO.is_file():
         raise ConfigurationError(f"the demo scenario {DEMO_SCENARIO} is missing from this install")
