@@ -300,6 +300,10 @@ def _message(
             f"{s['account']} is not the current supplier of order {s['order']}",
             None,
         ),
+        "FinancingSupplierSuspended": lambda: (
+            f"{s['supplier']} is Suspended: its delivery of order {s['order']} cannot be recorded",
+            "the owner may cancel the order, or the registrar reinstate the supplier",
+        ),
         "FinancingAcceptancePeriodOver": lambda: (
             f"the delivery of order {s['order']} counts as accepted since "
             f"{_when(int(args['acceptBy']))}; it can no longer be rejected",

@@ -16,6 +16,7 @@ REASONS = {
     "NO_CASH": "not enough idle cash in the pool",
     "REPORT_CAP": "the cap on advances for this report is reached",
     "ORDER_NOT_APPROVED": "the order awaits the reviewer's approval",
+    "TOO_SMALL": "the advance would round to nothing",
 }
 
 

@@ -37,6 +37,7 @@ contract SubstituteFinancing is ISubstituteFinancing, AccessControlDefaultAdminR
     bytes32 private constant NO_CASH = "NO_CASH";
     bytes32 private constant REPORT_CAP = "REPORT_CAP";
     bytes32 private constant ORDER_NOT_APPROVED = "ORDER_NOT_APPROVED";
+    bytes32 private constant TOO_SMALL = "TOO_SMALL";
 
     /// @notice The settlement token.
     IERC20 public immutable token;
@@ -173,6 +174,9 @@ contract SubstituteFinancing is ISubstituteFinancing, AccessControlDefaultAdminR
         if (status == OrderStatus.Pending) revert FinancingOrderPending(id);
         if (status != OrderStatus.Open && status != OrderStatus.Financed) revert FinancingOrderStatus(id, status);
         if (msg.sender != o.supplier) revert FinancingNotOrderSupplier(id, msg.sender);
+        if (registry.statusOf(msg.sender) == ISupplierRegistry.Status.Suspended) {
+            revert FinancingSupplierSuspended(id, msg.sender);
+        }
         if (status == OrderStatus.Open) _dropOpen(o.supplier, id);
         uint256 acceptBy = block.timestamp + uint256(_policy.acceptanceDays) * 1 days;
         o.status = OrderStatus.Delivered;
@@ -268,7 +272,7 @@ contract SubstituteFinancing is ISubstituteFinancing, AccessControlDefaultAdminR
             (uint256 principal, uint256 interest,,) = pool.facilityValue(facilityId);
             uint256 left = ledger.reservationLeft(project, id);
             toPool = principal + interest < left ? principal + interest : left;
-            ledger.payPoolFromReservation(project, id, address(pool), toPool);
+            if (toPool != 0) ledger.payPoolFromReservation(project, id, address(pool), toPool);
             _collect(facilityId, toPool);
         }
         uint256 rest = ledger.reservationLeft(project, id);
@@ -387,6 +391,10 @@ contract SubstituteFinancing is ISubstituteFinancing, AccessControlDefaultAdminR
             return false;
         }
         uint256 advance = (o.value * _policy.advanceBps) / BPS;
+        if (advance == 0) {
+            emit SubstituteUnavailable(id, disrupted, TOO_SMALL);
+            return false;
+        }
         (address chosen, uint16 score) = _choose(id, o, disrupted, advance, assets);
         bytes32 reason;
         if (chosen == address(0)) {
@@ -427,9 +435,13 @@ contract SubstituteFinancing is ISubstituteFinancing, AccessControlDefaultAdminR
         registry.releaseCapacity(disrupted, o.value);
         registry.commitCapacity(chosen, o.value);
         Facility storage f = _facilities[facilityId];
-        pool.openFacility(facilityId, chosen, advance, f.rateBps, o.due, _policy.graceDays);
+        // An order already past its due date is financed to the next midnight rather than
+        // making the whole report revert.
+        uint256 due = o.due > block.timestamp ? o.due : block.timestamp + 1;
+        f.due = due.toUint64();
+        pool.openFacility(facilityId, chosen, advance, f.rateBps, due, _policy.graceDays);
         emit SubstituteFinanced(
-            id, facilityId, o.project, address(pool), chosen, advance, disrupted, f.rateBps, o.due, episode.id
+            id, facilityId, o.project, address(pool), chosen, advance, disrupted, f.rateBps, due, episode.id
         );
     }
 

@@ -127,6 +127,27 @@ def settlement_txs(rows: list[Row]) -> set[str]:
     return {r["tx"] for r in rows if r["event"] in ("OrderSettled", "SettlementHeld")}
 
 
+def settlement_legs(rows: list[Row]) -> dict[tuple[int, int], int]:
+    """(block, log index) of each ledger payment made by a settlement -> its order.
+
+    `settleOrder` emits the ledger's legs (and the pool's booking) before its own
+    `OrderSettled` or `SettlementHeld`, so in a transaction that settles several orders each
+    leg belongs to the first settlement event after it."""
+    out: dict[tuple[int, int], int] = {}
+    waiting: list[tuple[int, int]] = []
+    tx = None
+    for row in rows:
+        if row["tx"] != tx:
+            tx, waiting = row["tx"], []
+        if row["event"] == "FundsDisbursed":
+            waiting.append((row["block"], row["log_index"]))
+        elif row["event"] in ("OrderSettled", "SettlementHeld"):
+            for key in waiting:
+                out[key] = int(row["args"]["order"])
+            waiting = []
+    return out
+
+
 def build_books(rows: list[Row], addresses: Mapping[str, str]) -> Books:
     """Books from events. `addresses` maps contract name -> address.
 

@@ -3,7 +3,7 @@ and patterns worth a human look (never "unclean" on their own)."""
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Mapping
 from typing import Any
 
@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict
 
 from ..orders import POLICY_FIELDS
 from ..units import format_amount
-from .books import Books, Row, text
+from .books import Books, Row, settlement_legs, text
 
 ACTIVE = 1
 
@@ -149,7 +149,10 @@ def check_rules(rows: list[Row], addresses: Mapping[str, str]) -> list[Check]:
                 )
             payee = a["to"]
             if payee == pool:
-                if not collected[row["tx"]].pop(int(a["amount"]), None):
+                booked = collected[row["tx"]]
+                if booked[int(a["amount"])] > 0:
+                    booked[int(a["amount"])] -= 1
+                else:
                     ineligible.append(
                         f"{where}: {pid} paid the pool {_amt(int(a['amount']))} that it booked "
                         "against no facility"
@@ -182,12 +185,13 @@ def check_rules(rows: list[Row], addresses: Mapping[str, str]) -> list[Check]:
     ]
 
 
-def _pool_bookings(rows: list[Row]) -> dict[str, dict[int, bool]]:
-    """Per transaction, the amounts the pool booked against a facility (`FacilityCollected`)."""
-    out: dict[str, dict[int, bool]] = defaultdict(dict)
+def _pool_bookings(rows: list[Row]) -> dict[str, Counter[int]]:
+    """Per transaction, the amounts the pool booked against a facility (`FacilityCollected`),
+    each as many times as it was booked."""
+    out: dict[str, Counter[int]] = defaultdict(Counter)
     for row in rows:
         if row["event"] == "FacilityCollected" and row["contract"] == "FinancingPool":
-            out[row["tx"]][int(row["args"]["amount"])] = True
+            out[row["tx"]][int(row["args"]["amount"])] += 1
     return out
 
 
@@ -198,10 +202,7 @@ def _dual_control_failures(rows: list[Row]) -> list[str]:
     thresholds: dict[str, int] = {}
     approvals: dict[tuple[str, str, int], int] = defaultdict(int)
     pending: set[int] = set()
-    order_txs: dict[str, int] = {}
-    for row in rows:
-        if row["event"] in ("OrderSettled", "SettlementHeld"):
-            order_txs[row["tx"]] = int(row["args"]["order"])
+    legs = settlement_legs(rows)
     failures = []
     for row in rows:
         name, a = row["event"], row["args"]
@@ -225,7 +226,7 @@ def _dual_control_failures(rows: list[Row]) -> list[str]:
         elif name == "FundsDisbursed":
             pid, amount = text(a["project"]), int(a["amount"])
             where = f"block {row['block']} log {row['log_index']}"
-            order = order_txs.get(row["tx"])
+            order = legs.get((row["block"], row["log_index"]))
             if order is not None:
                 if order in pending:
                     failures.append(

@@ -285,6 +285,7 @@ class Financing(Bound):
         """The order's life from the logs, oldest first: registration, approval, financing
         (with each candidate passed over), delivery, acceptance or rejection, the ledger's
         payments of its settlement and the pool's booking of them."""
+        from ..audit.books import settlement_legs
         from ..audit.collect import collect  # the audit's reader: paged, decoded in bulk
 
         self.order(order)  # a clear error for an order that does not exist
@@ -299,12 +300,14 @@ class Financing(Bound):
             )
         ]
         facilities = {int(r["args"]["facility"]) for r in mine if "facility" in r["args"]}
-        settling = {r["tx"] for r in mine if r["event"] in ("OrderSettled", "SettlementHeld")}
+        legs = settlement_legs(rows)
         seen = {(r["block"], r["log_index"]) for r in mine}
         for r in rows:
             if (r["block"], r["log_index"]) in seen:
                 continue
-            if (r["event"] == "FundsDisbursed" and r["tx"] in settling) or (
+            if (
+                r["event"] == "FundsDisbursed" and legs.get((r["block"], r["log_index"])) == order
+            ) or (
                 r["event"] in ("FacilityCollected", "FacilityRepaid")
                 and int(r["args"]["facility"]) in facilities
             ):

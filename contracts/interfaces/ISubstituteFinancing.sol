@@ -131,8 +131,8 @@ interface ISubstituteFinancing {
     /// @notice A candidate for `order` was not chosen, and why (NOT_ACTIVE, LOW_SCORE,
     /// NO_CAPACITY, EXPOSURE_CAP, LOWER_SCORE).
     event SubstitutePassedOver(uint256 indexed order, address indexed candidate, bytes32 reason);
-    /// @notice No advance for `order` this time (NO_SUBSTITUTE, NO_CASH, REPORT_CAP); it stays
-    /// open for a later `processDisruption`.
+    /// @notice No advance for `order` this time (ORDER_NOT_APPROVED, TOO_SMALL, NO_SUBSTITUTE,
+    /// NO_CASH, REPORT_CAP); it stays open for a later `processDisruption`.
     event SubstituteUnavailable(uint256 indexed order, address indexed supplier, bytes32 reason);
     /// @notice Emitted after each batch of a disruption: orders handled and still waiting.
     event DisruptionProcessed(address indexed supplier, uint256 handled, uint256 waiting);
@@ -172,6 +172,9 @@ interface ISubstituteFinancing {
     error FinancingNotReviewer(address account);
     /// @notice Thrown when `account` is not the order's current supplier.
     error FinancingNotOrderSupplier(uint256 order, address account);
+    /// @notice Thrown when a Suspended supplier records delivery: its claim starts no
+    /// acceptance clock (the owner may cancel the order instead).
+    error FinancingSupplierSuspended(uint256 order, address supplier);
     /// @notice Thrown when a delivery is rejected after its acceptance period ended (it is
     /// accepted by then).
     error FinancingAcceptancePeriodOver(uint256 order, uint256 acceptBy);
@@ -224,7 +227,8 @@ interface ISubstituteFinancing {
 
     /// @notice Records delivery of an open or financed order with an evidence hash. A
     /// disruption no longer moves the order.
-    /// @dev Caller: the order's current supplier. Emits `DeliveryRecorded`.
+    /// @dev Caller: the order's current supplier, unless it is Suspended. Emits
+    /// `DeliveryRecorded`.
     function recordDelivery(uint256 order, bytes32 evidence) external;
 
     /// @notice Accepts a recorded delivery; the order may then be settled by anyone.
