@@ -116,12 +116,14 @@ def deploy(
         admin_address,
     )
     deploy_one("FinancingPool", contracts["SettlementToken"].address, admin_delay, admin_address)
+    deploy_one("FinancingPolicy", admin_delay, admin_address)
     deploy_one(
         "SubstituteFinancing",
         contracts["SettlementToken"].address,
         contracts["SupplierRegistry"].address,
         contracts["FundLedger"].address,
         contracts["FinancingPool"].address,
+        contracts["FinancingPolicy"].address,
         admin_delay,
         admin_address,
     )

@@ -20,6 +20,7 @@ ORDER_STATUS = (
     "Accepted",
     "Settled",
     "Cancelled",
+    "ClosedUndelivered",
 )
 #: The contract's Policy struct, field by field, in order.
 POLICY_FIELDS = (
@@ -37,7 +38,7 @@ POLICY_FIELDS = (
     "acceptance_days",
     "max_order_horizon_days",
 )
-FACILITY_STATUS = ("None", "Active", "Repaid", "Defaulted")
+FACILITY_STATUS = ("None", "Active", "Repaid")
 
 
 class OrderSpec(Spec):
@@ -92,12 +93,11 @@ class FacilityRecord(Record):
     rate_bps: int
     opened_at: datetime
     due: datetime
-    grace_end: datetime
+    stop: datetime
     episode: int
     status: str
     owed_principal: Amount
     owed_interest: Amount
-    book_value: Amount
 
 
 class PoolStatus(Record):
@@ -105,7 +105,6 @@ class PoolStatus(Record):
     idle: Amount
     outstanding_principal: Amount
     accrued_interest: Amount
-    written_down: Amount
     total_shares: str
     share_price: str
 

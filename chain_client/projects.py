@@ -230,6 +230,7 @@ class ProjectRecord(Record):
     spent: Amount
     reserved: Amount
     refunded: Amount
+    recovered: Amount = 0
     balance: Amount
     free: Amount
     budget: Amount

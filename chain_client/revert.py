@@ -43,7 +43,7 @@ ROLE_NAMES = {
 }
 STATUS_NAMES = ["None", "Active", "Disrupted", "Suspended"]
 ORDER_STATUS = ["unknown"] + [name.lower() for name in ORDER_STATES[1:]]
-FACILITY_STATUS = ["unknown", "active", "repaid", "defaulted"]
+FACILITY_STATUS = ["unknown", "active", "repaid"]
 
 
 def _when(seconds: int) -> str:
@@ -336,7 +336,21 @@ def _message(
             None,
         ),
         "FinancingGraceNotOver": lambda: (
-            f"facility {s['facility']} is in its grace period until {_when(int(args['until']))}",
+            f"facility {s['facility']} is in its grace period until {_when(int(args['until']))}; "
+            "the order can be closed as undelivered after it",
+            None,
+        ),
+        "FinancingNotCollectable": lambda: (
+            f"facility {s['facility']} is due {_when(int(args['due']))} and its substitute is "
+            "Active; the pool collects from its reservation from then on",
+            None,
+        ),
+        "LedgerNothingToRecover": lambda: (
+            f"{s['debtor']} owes {s['project']} nothing",
+            None,
+        ),
+        "PoolStopInvalid": lambda: (
+            f"a facility's interest stop {_when(int(args['stop']))} is not a future UTC midnight",
             None,
         ),
         "FinancingPolicyInvalid": lambda: (f"policy field {s['field']} is out of range", None),

@@ -49,9 +49,17 @@ def render(s: Session, report: AuditReport) -> Group:
     )
     projects = table(
         "projects (from events)",
-        ["project", "funded", "disbursed", "reserved", "refunded", "balance"],
+        ["project", "funded", "disbursed", "reserved", "refunded", "recovered", "balance"],
         [
-            (p.project, a(p.funded), a(p.disbursed), a(p.reserved), a(p.refunded), a(p.balance))
+            (
+                p.project,
+                a(p.funded),
+                a(p.disbursed),
+                a(p.reserved),
+                a(p.refunded),
+                a(p.recovered),
+                a(p.balance),
+            )
             for p in report.projects
         ],
     )
@@ -64,7 +72,6 @@ def render(s: Session, report: AuditReport) -> Group:
             "advances",
             "repaid",
             "interest",
-            "losses",
             "outstanding",
             "cash",
             "share price",
@@ -76,7 +83,6 @@ def render(s: Session, report: AuditReport) -> Group:
                 a(pool.advances),
                 a(pool.repaid_principal),
                 a(pool.interest),
-                a(pool.losses),
                 a(pool.outstanding),
                 a(pool.cash),
                 pool.share_price,

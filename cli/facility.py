@@ -1,4 +1,4 @@
-"""`scf facility list|show|repay|default`."""
+"""`scf facility list|show|repay|collect`."""
 
 from __future__ import annotations
 
@@ -35,7 +35,7 @@ def list_command(ctx: typer.Context) -> None:
                 f"{f.due:%Y-%m-%d}",
                 f.status,
                 _a(f.owed_principal + f.owed_interest),
-                _a(f.book_value),
+                f"{f.stop:%Y-%m-%d}",
             )
             for f in facilities
         ]
@@ -53,7 +53,7 @@ def list_command(ctx: typer.Context) -> None:
                     "due",
                     "status",
                     "owed",
-                    "book value",
+                    "interest stops",
                 ],
                 rows,
             )
@@ -75,11 +75,10 @@ def show_command(ctx: typer.Context, facility: FacilityId) -> None:
             ("rate", f"{f.rate_bps / 100:.2f}% a year"),
             ("opened", f.opened_at.isoformat()),
             ("due", f.due.isoformat()),
-            ("grace ends", f.grace_end.isoformat()),
+            ("interest stops (due + grace)", f.stop.isoformat()),
             ("status", f.status),
             ("owes principal", _a(f.owed_principal)),
             ("owes interest", _a(f.owed_interest)),
-            ("value to the pool", _a(f.book_value)),
         ]
         output(ctx, f, table(None, ["field", "value"], rows))
 
@@ -104,15 +103,19 @@ def repay_command(
         )
 
 
-@app.command("default")
-def default_command(ctx: typer.Context, facility: FacilityId, by: By = None) -> None:
-    """Mark a facility past due + grace defaulted (anyone): the loss is final."""
+@app.command("collect")
+def collect_command(ctx: typer.Context, facility: FacilityId, by: By = None) -> None:
+    """Repay the pool from the order's reservation (anyone): from the facility's due date,
+    or at once when its substitute is Disrupted or Suspended; delivered or not."""
     with session(ctx, writable=True) as s:
         financing = Financing(s)
-        result = financing.mark_default(facility, sender=by or "admin")
+        before = financing.facility(facility)
+        result = financing.collect_facility(facility, sender=by or "admin")
         f = financing.facility(facility)
         output(
             ctx,
             {"transaction": result, "facility": f},
-            f"facility {facility} defaulted; {s.name_of(f.substitute)} is suspended",
+            f"facility {facility} {f.status.lower()}: the pool collected "
+            f"{_a(before.owed_principal + before.owed_interest)} (about; to the second) from "
+            f"order {f.order}'s reservation",
         )

@@ -24,6 +24,7 @@ from . import (
     pause,
     pool,
     project,
+    recovery,
     role,
     scenario,
     supplier,
@@ -84,6 +85,7 @@ app.add_typer(node.app, name="node")
 app.add_typer(order.app, name="order")
 app.add_typer(pool.app, name="pool")
 app.add_typer(project.app, name="project")
+app.add_typer(recovery.app, name="recovery")
 app.add_typer(role.app, name="role")
 app.add_typer(scenario.app, name="scenario")
 app.add_typer(supplier.app, name="supplier")

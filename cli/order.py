@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 from rich.console import Group
 
-from chain_client.contracts import Financing
+from chain_client.contracts import Financing, Ledger
 from chain_client.orders import OrderSpec, OrderStep
 from chain_client.projects import parse_spec
 from chain_client.session import Session
@@ -133,6 +133,24 @@ def reject_command(
         result = financing.reject_delivery(order, evidence, sender=by or "reviewer")
         status = financing.order(order).status
         output(ctx, result, f"order {order}: delivery rejected; the order is {status} again")
+
+
+@app.command("close-undelivered")
+def close_undelivered_command(ctx: typer.Context, order: OrderId, by: By = None) -> None:
+    """End a financed order with no accepted delivery after its facility's grace period (sent
+    by the reviewer): the pool is repaid from the reservation, the rest returns to the
+    project, and what the pool took is recorded as owed by the substitute."""
+    with session(ctx, writable=True) as s:
+        financing = Financing(s)
+        result = financing.close_undelivered(order, sender=by or "reviewer")
+        o = financing.order(order)
+        owed = Ledger(s).recovery_owed(o.project, o.supplier)
+        output(
+            ctx,
+            {"transaction": result, "order": o},
+            f"order {order} closed undelivered; {s.name_of(o.supplier)} owes {o.project} "
+            f"{format_amount(owed, grouping=True)} (scf recovery repay)",
+        )
 
 
 @app.command("settle")
@@ -279,6 +297,15 @@ def life_line(s: Session, step: OrderStep) -> str:
         )
     if name == "FacilityRepaid":
         return f"{who('from')} repaid {amt('amount')} of facility {a['facility']}"
+    if name == "PoolRepaidFromReservation":
+        return f"the pool was repaid {amt('amount')} from the reservation"
+    if name == "OrderClosedUndelivered":
+        return (
+            f"closed undelivered: {amt('returned')} back to the project, {amt('recovery')} "
+            f"owed by {who('substitute')}"
+        )
+    if name == "RecoveryRecorded":
+        return f"recovery of {amt('amount')} recorded on {who('debtor')}"
     if name == "SettlementHeld":
         return f"{amt('amount')} for {who('supplier')} held: not an eligible payee"
     if name == "OrderSettled":

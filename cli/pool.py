@@ -44,7 +44,7 @@ def withdraw_command(ctx: typer.Context, amount: AmountArg, by: Bank) -> None:
 
 @app.command("status")
 def status_command(ctx: typer.Context) -> None:
-    """Assets, idle cash, principal out, interest accrued, write-downs, share price."""
+    """Assets, idle cash, principal out, interest accrued, share price."""
     with session(ctx, writable=False) as s:
         st = Pool(s).status()
         a = lambda v: format_amount(v, grouping=True)  # noqa: E731
@@ -53,7 +53,6 @@ def status_command(ctx: typer.Context) -> None:
             ("idle cash", a(st.idle)),
             ("outstanding principal", a(st.outstanding_principal)),
             ("accrued interest", a(st.accrued_interest)),
-            ("written down", a(st.written_down)),
             ("shares", st.total_shares),
             ("share price", st.share_price),
         ]

@@ -14,40 +14,37 @@ import {IFinancingPool} from "./interfaces/IFinancingPool.sol";
 
 /// @title FinancingPool
 /// @notice Bank-funded ERC-4626 pool for substitute advances (OpenZeppelin's vault, with its
-/// virtual-share guard against inflation attacks). Facility values are kept as two running
-/// totals, "owed" (principal + interest) and "written down", each a value and a slope per
-/// second. Slope changes happen only at UTC midnights (due dates are rounded up to one), so
-/// bringing the totals up to date walks the days elapsed since the last update, never the
-/// facilities. Values are scaled by YEAR x BPS so that simple interest is exact.
+/// virtual-share guard against inflation attacks). Every advance is backed by the order's
+/// reservation in the fund ledger, which covers what the facility can ever owe, so a facility
+/// is never written down: its value is principal plus simple interest by the second from the
+/// advance until it is repaid, never past its stop (due date rounded up to a UTC midnight,
+/// plus the grace period). The facilities' value is one running total and its slope per
+/// second; slopes end only at midnights, so bringing the total up to date walks the days
+/// elapsed since the last update, never the facilities. Values are scaled by YEAR x BPS so
+/// that simple interest is exact. The share price never falls.
 contract FinancingPool is ERC4626, AccessControlDefaultAdminRules, IFinancingPool {
     using SafeERC20 for IERC20;
     using SafeCast for uint256;
 
-    /// @notice Role of the financing contract: books, collects and writes off facilities.
+    /// @notice Role of the financing contract: books and collects facilities.
     bytes32 public constant FINANCIER_ROLE = keccak256("FINANCIER_ROLE");
     uint256 private constant DAY = 1 days;
     uint256 private constant BPS = 10_000;
     uint256 private constant SCALE = 365 days * BPS;
 
-    /// @dev Five slots; the residual is below the grace period in seconds.
+    /// @dev Two slots and a half: `owed0` is what was owed (scaled) at `t0`.
     struct Facility {
         uint256 principal;
         uint256 owed0;
-        uint256 writtenDown0;
-        uint256 wdSlope;
         uint64 t0;
-        uint64 due;
-        uint64 end;
-        uint32 wdResidual;
+        uint64 stop;
         uint16 rateBps;
         bool open;
     }
 
     struct Totals {
         uint256 owed;
-        uint256 owedSlope;
-        uint256 writtenDown;
-        uint256 wdSlope;
+        uint256 slope;
         uint256 at;
     }
 
@@ -55,17 +52,10 @@ contract FinancingPool is ERC4626, AccessControlDefaultAdminRules, IFinancingPoo
     uint256 private _principal;
     Totals private _totals;
     mapping(uint256 facility => Facility) private _facilities;
-    /// @dev Slope changes due at a midnight (scaled values fit 128 bits by far).
-    struct Bucket {
-        uint128 owedSlopeEnds;
-        uint128 wdSlopeStarts;
-        uint128 wdSlopeEnds;
-        uint128 wdResidual;
-    }
-
-    mapping(uint256 midnight => Bucket) private _buckets;
-    /// @dev One bit per day number that has a bucket, 256 days a word: walking a quiet month
-    /// reads one word instead of thirty buckets.
+    /// @dev Slope that ends at a midnight (scaled values fit 128 bits by far).
+    mapping(uint256 midnight => uint256) private _slopeEnds;
+    /// @dev One bit per day number that has a slope ending, 256 days a word: walking a quiet
+    /// month reads one word instead of thirty.
     mapping(uint256 word => uint256) private _dayBits;
 
     /// @param asset_ The settlement token.
@@ -80,27 +70,25 @@ contract FinancingPool is ERC4626, AccessControlDefaultAdminRules, IFinancingPoo
     }
 
     /// @inheritdoc IFinancingPool
-    function openFacility(uint256 id, address to, uint256 principal, uint256 rateBps, uint256 due, uint256 graceDays)
+    function openFacility(uint256 id, address to, uint256 principal, uint256 rateBps, uint256 stop)
         external
         onlyRole(FINANCIER_ROLE)
     {
         Facility storage f = _facilities[id];
         if (f.t0 != 0) revert PoolFacilityExists(id);
         if (principal > _idle) revert PoolInsufficientCash(_idle, principal);
-        uint256 dueDay = Math.ceilDiv(due, DAY) * DAY;
-        if (dueDay <= block.timestamp) revert PoolDueInPast(due);
+        if (stop <= block.timestamp || stop % DAY != 0) revert PoolStopInvalid(stop);
         _sync();
         f.principal = principal;
         f.owed0 = principal * SCALE;
-        f.due = dueDay.toUint64();
-        f.end = (dueDay + graceDays * DAY).toUint64();
-        f.rateBps = uint16(rateBps);
+        f.stop = stop.toUint64();
+        f.rateBps = rateBps.toUint16();
         f.open = true;
         _place(f);
         _idle -= principal;
         _principal += principal;
         IERC20(asset()).safeTransfer(to, principal);
-        emit FacilityBooked(id, principal, rateBps, dueDay, f.end);
+        emit FacilityBooked(id, principal, rateBps, stop);
     }
 
     /// @inheritdoc IFinancingPool
@@ -109,11 +97,11 @@ contract FinancingPool is ERC4626, AccessControlDefaultAdminRules, IFinancingPoo
         onlyRole(FINANCIER_ROLE)
         returns (uint256 interest, uint256 principal, bool closed)
     {
-        _idle += amount;
         Facility storage f = _facilities[id];
         if (!f.open) revert PoolFacilityNotOpen(id);
+        _idle += amount;
         _sync();
-        (uint256 owed, uint256 written) = _remove(f);
+        uint256 owed = _remove(f);
         uint256 owedUnits = Math.ceilDiv(owed, SCALE);
         interest = owedUnits - f.principal;
         if (amount >= owedUnits) {
@@ -125,34 +113,17 @@ contract FinancingPool is ERC4626, AccessControlDefaultAdminRules, IFinancingPoo
             principal = amount > interest ? amount - interest : 0;
             interest = amount - principal;
             f.principal -= principal;
+            // cash in replaces owed value one for one
             f.owed0 = owed - amount * SCALE;
-            // Cash in replaces book value one for one; a payment larger than the book value
-            // (a late payer after write-downs) is a recovery.
-            f.writtenDown0 = Math.min(written, f.owed0);
             _place(f);
         }
         _principal -= principal;
         emit FacilityCollected(id, amount, interest, principal, closed);
     }
 
-    /// @inheritdoc IFinancingPool
-    function writeOff(uint256 id) external onlyRole(FINANCIER_ROLE) returns (uint256 loss) {
-        Facility storage f = _facilities[id];
-        if (!f.open) revert PoolFacilityNotOpen(id);
-        if (block.timestamp < f.end) revert PoolGraceNotOver(id, f.end);
-        _sync();
-        (uint256 owed,) = _remove(f);
-        loss = Math.ceilDiv(owed, SCALE);
-        _principal -= f.principal;
-        f.principal = 0;
-        f.open = false;
-        emit FacilityWrittenOff(id, loss);
-    }
-
     /// @notice Idle cash plus the open facilities' value now.
     function totalAssets() public view override returns (uint256) {
-        Totals memory t = _totalsAt(block.timestamp);
-        return _idle + (t.owed - t.writtenDown) / SCALE;
+        return _idle + _totalsAt(block.timestamp).owed / SCALE;
     }
 
     /// @notice Withdrawals are limited to idle cash.
@@ -177,30 +148,28 @@ contract FinancingPool is ERC4626, AccessControlDefaultAdminRules, IFinancingPoo
 
     /// @inheritdoc IFinancingPool
     function accruedInterest() external view returns (uint256) {
-        return _totalsAt(block.timestamp).owed / SCALE - _principal;
+        // After a partial repayment the facilities' value can sit a fraction of a unit under
+        // their principal (what is owed is rounded up per facility, the total rounded down).
+        uint256 value = _totalsAt(block.timestamp).owed / SCALE;
+        return value > _principal ? value - _principal : 0;
     }
 
     /// @inheritdoc IFinancingPool
-    function writtenDown() external view returns (uint256) {
-        return _totalsAt(block.timestamp).writtenDown / SCALE;
-    }
-
-    /// @inheritdoc IFinancingPool
-    function facilityValue(uint256 id)
-        external
-        view
-        returns (uint256 principal, uint256 interest, uint256 bookValue, bool open)
-    {
+    function facilityValue(uint256 id) external view returns (uint256 principal, uint256 interest, bool open) {
         Facility storage f = _facilities[id];
-        if (!f.open) return (0, 0, 0, false);
-        uint256 owed = _owedOf(f, block.timestamp);
-        uint256 owedUnits = Math.ceilDiv(owed, SCALE);
-        return (f.principal, owedUnits - f.principal, (owed - _writtenOf(f, block.timestamp)) / SCALE, true);
+        if (!f.open) return (0, 0, false);
+        uint256 owedUnits = Math.ceilDiv(_owedOf(f, block.timestamp), SCALE);
+        return (f.principal, owedUnits - f.principal, true);
     }
 
     /// @inheritdoc IFinancingPool
-    function graceEnd(uint256 id) external view returns (uint256) {
-        return _facilities[id].end;
+    function owedAtStop(uint256 principal, uint256 rateBps, uint256 from, uint256 stop) public pure returns (uint256) {
+        return principal + Math.ceilDiv(principal * rateBps * (stop - from), SCALE);
+    }
+
+    /// @inheritdoc IFinancingPool
+    function stopOf(uint256 id) external view returns (uint256) {
+        return _facilities[id].stop;
     }
 
     function _deposit(address caller, address receiver, uint256 assets, uint256 shares) internal override {
@@ -221,7 +190,7 @@ contract FinancingPool is ERC4626, AccessControlDefaultAdminRules, IFinancingPoo
         return 3;
     }
 
-    /// @dev The running totals at time `t`, walking the marked midnights since the last
+    /// @dev The running total at time `t`, walking the marked midnights since the last
     /// update (a word of the day bitmap at a time).
     function _totalsAt(uint256 t) private view returns (Totals memory a) {
         a = _totals;
@@ -235,23 +204,14 @@ contract FinancingPool is ERC4626, AccessControlDefaultAdminRules, IFinancingPoo
             }
             if (bits & 1 == 1) {
                 uint256 day = d * DAY;
-                Bucket storage b = _buckets[day];
-                a.owed += a.owedSlope * (day - a.at);
-                a.writtenDown += a.wdSlope * (day - a.at) + b.wdResidual;
-                a.owedSlope -= b.owedSlopeEnds;
-                a.wdSlope = a.wdSlope + b.wdSlopeStarts - b.wdSlopeEnds;
+                a.owed += a.slope * (day - a.at);
+                a.slope -= _slopeEnds[day];
                 a.at = day;
             }
             ++d;
         }
-        a.owed += a.owedSlope * (t - a.at);
-        a.writtenDown += a.wdSlope * (t - a.at);
+        a.owed += a.slope * (t - a.at);
         a.at = t;
-    }
-
-    function _mark(uint256 day) private {
-        uint256 d = day / DAY;
-        _dayBits[d >> 8] |= 1 << (d & 255);
     }
 
     function _sync() private {
@@ -259,72 +219,34 @@ contract FinancingPool is ERC4626, AccessControlDefaultAdminRules, IFinancingPoo
     }
 
     function _owedOf(Facility storage f, uint256 t) private view returns (uint256) {
-        uint256 until = Math.min(t, f.due);
-        uint256 from = Math.min(f.t0, f.due);
+        uint256 until = Math.min(t, f.stop);
+        uint256 from = Math.min(f.t0, f.stop);
         return f.owed0 + f.principal * f.rateBps * (until - from);
     }
 
-    function _writtenOf(Facility storage f, uint256 t) private view returns (uint256 written) {
-        written = f.writtenDown0;
-        uint256 start = Math.max(f.t0, f.due);
-        uint256 stop = Math.min(t, f.end);
-        if (stop > start) written += f.wdSlope * (stop - start);
-        if (t >= f.end && f.t0 < f.end) written += f.wdResidual;
-    }
-
-    /// @dev Adds facility `f` to the totals from now, with its schedule of slope changes.
+    /// @dev Adds facility `f` to the total from now, its slope ending at its stop.
     function _place(Facility storage f) private {
         uint256 t = block.timestamp;
         f.t0 = uint64(t);
-        uint256 owedAtDue = f.owed0;
-        if (t < f.due) {
-            uint256 slope = f.principal * f.rateBps;
-            _totals.owedSlope += slope;
-            _buckets[f.due].owedSlopeEnds += slope.toUint128();
-            owedAtDue += slope * (f.due - t);
-        }
-        if (t >= f.end) {
-            f.writtenDown0 = f.owed0;
-            f.wdSlope = 0;
-            f.wdResidual = 0;
-        } else {
-            uint256 start = Math.max(t, f.due);
-            uint256 remaining = owedAtDue - f.writtenDown0;
-            f.wdSlope = remaining / (f.end - start);
-            f.wdResidual = (remaining - f.wdSlope * (f.end - start)).toUint32();
-            if (t < f.due) {
-                _buckets[f.due].wdSlopeStarts += f.wdSlope.toUint128();
-                _mark(f.due);
-            } else {
-                _totals.wdSlope += f.wdSlope;
-            }
-            _buckets[f.end].wdSlopeEnds += f.wdSlope.toUint128();
-            _buckets[f.end].wdResidual += uint128(f.wdResidual);
-            _mark(f.end);
-        }
         _totals.owed += f.owed0;
-        _totals.writtenDown += f.writtenDown0;
+        if (t < f.stop) {
+            uint256 slope = f.principal * f.rateBps;
+            _totals.slope += slope;
+            _slopeEnds[f.stop] += slope;
+            uint256 d = f.stop / DAY;
+            _dayBits[d >> 8] |= 1 << (d & 255);
+        }
     }
 
-    /// @dev Takes facility `f` out of the totals (synced to now); returns its owed and
-    /// written-down values now, scaled.
-    function _remove(Facility storage f) private returns (uint256 owed, uint256 written) {
+    /// @dev Takes facility `f` out of the total (synced to now); returns what it owes now, scaled.
+    function _remove(Facility storage f) private returns (uint256 owed) {
         uint256 t = block.timestamp;
         owed = _owedOf(f, t);
-        written = _writtenOf(f, t);
         _totals.owed -= owed;
-        _totals.writtenDown -= written;
-        if (t < f.due) {
+        if (t < f.stop) {
             uint256 slope = f.principal * f.rateBps;
-            _totals.owedSlope -= slope;
-            _buckets[f.due].owedSlopeEnds -= slope.toUint128();
-            _buckets[f.due].wdSlopeStarts -= f.wdSlope.toUint128();
-        } else if (t < f.end) {
-            _totals.wdSlope -= f.wdSlope;
-        }
-        if (t < f.end) {
-            _buckets[f.end].wdSlopeEnds -= f.wdSlope.toUint128();
-            _buckets[f.end].wdResidual -= uint128(f.wdResidual);
+            _totals.slope -= slope;
+            _slopeEnds[f.stop] -= slope;
         }
     }
 }

@@ -50,6 +50,8 @@ contract FundLedger is IFundLedger, LedgerRiskFlags, AccessControlDefaultAdminRu
         uint256 budget;
         uint256 openReservations;
         uint256 closedBalance;
+        uint256 recovered;
+        uint256 recoveredAfterClose;
         uint256 reallocations;
         Thresholds thresholds;
         bytes32[] categories;
@@ -74,11 +76,22 @@ contract FundLedger is IFundLedger, LedgerRiskFlags, AccessControlDefaultAdminRu
     mapping(bytes32 project => ProjectData) private _projects;
     mapping(bytes32 project => mapping(bytes32 category => Line)) private _lines;
     mapping(bytes32 project => mapping(address funder => uint256)) private _contributions;
-    mapping(bytes32 project => mapping(address funder => bool)) private _claimed;
+    mapping(bytes32 project => mapping(address funder => uint256)) private _claimed;
     mapping(bytes32 project => mapping(address wallet => bool)) private _team;
     mapping(bytes32 project => mapping(uint256 id => Reallocation)) private _reallocations;
     mapping(bytes32 project => mapping(uint256 ref => Reservation)) private _reservations;
     mapping(bytes32 approval => bool) private _paymentApprovals;
+
+    /// @dev What a debtor owes a project, order by order, oldest first: a queue whose head
+    /// moves past paid entries, so each entry is read once however many repayments come.
+    struct RecoveryQueue {
+        uint256 owed;
+        uint256 head;
+        uint256[] refs;
+        mapping(uint256 ref => uint256) left;
+    }
+
+    mapping(bytes32 project => mapping(address debtor => RecoveryQueue)) private _recoveries;
     bytes32[] private _projectIds;
 
     /// @param token_ The settlement token.
@@ -287,7 +300,6 @@ contract FundLedger is IFundLedger, LedgerRiskFlags, AccessControlDefaultAdminRu
         external
         onlyRole(FINANCIER_ROLE)
         nonReentrant
-        whenNotPaused
     {
         Reservation storage r = _openReservation(id, ref);
         if (amount == 0) revert LedgerZeroValue();
@@ -299,6 +311,55 @@ contract FundLedger is IFundLedger, LedgerRiskFlags, AccessControlDefaultAdminRu
     function reservationLeft(bytes32 id, uint256 ref) external view returns (uint256) {
         Reservation storage r = _reservations[id][ref];
         return r.open ? r.amount : 0;
+    }
+
+    /// @inheritdoc IFundLedger
+    function recordRecovery(bytes32 id, uint256 ref, address debtor, uint256 amount)
+        external
+        onlyRole(FINANCIER_ROLE)
+    {
+        Reservation storage r = _reservations[id][ref];
+        if (r.category == bytes32(0)) revert LedgerReservationUnknown(id, ref);
+        if (amount == 0) revert LedgerZeroValue();
+        RecoveryQueue storage q = _recoveries[id][debtor];
+        q.refs.push(ref);
+        q.left[ref] += amount;
+        q.owed += amount;
+        emit RecoveryRecorded(id, debtor, ref, amount, r.category, r.milestone);
+    }
+
+    /// @inheritdoc IFundLedger
+    function repayRecovery(bytes32 id, address debtor, uint256 amount)
+        external
+        nonReentrant
+        returns (uint256 repaid)
+    {
+        RecoveryQueue storage q = _recoveries[id][debtor];
+        if (q.owed == 0) revert LedgerNothingToRecover(id, debtor);
+        if (amount == 0) revert LedgerZeroValue();
+        ProjectData storage p = _projects[id];
+        while (amount != 0 && q.head < q.refs.length) {
+            uint256 ref = q.refs[q.head];
+            uint256 due = q.left[ref];
+            uint256 part = amount < due ? amount : due;
+            if (part == due) ++q.head;
+            q.left[ref] = due - part;
+            amount -= part;
+            repaid += part;
+            Reservation storage r = _reservations[id][ref];
+            _lines[id][r.category].spent -= part;
+            p.milestones[r.milestone].spent -= part;
+            token.safeTransferFrom(msg.sender, address(this), part);
+            emit RecoveryRepaid(id, debtor, ref, msg.sender, address(this), part, r.category, r.milestone);
+        }
+        q.owed -= repaid;
+        p.recovered += repaid;
+        if (p.status == ProjectStatus.Closed) p.recoveredAfterClose += repaid;
+    }
+
+    /// @inheritdoc IFundLedger
+    function recoveryOwed(bytes32 id, address debtor) external view returns (uint256) {
+        return _recoveries[id][debtor].owed;
     }
 
     /// @inheritdoc IFundLedger
@@ -318,10 +379,8 @@ contract FundLedger is IFundLedger, LedgerRiskFlags, AccessControlDefaultAdminRu
         ProjectData storage p = _projects[id];
         if (p.status != ProjectStatus.Closed) revert LedgerProjectStatus(id, p.status);
         amount = claimable(id, msg.sender);
-        if (_contributions[id][msg.sender] == 0 || _claimed[id][msg.sender]) {
-            revert LedgerNothingToClaim(id, msg.sender);
-        }
-        _claimed[id][msg.sender] = true;
+        if (amount == 0) revert LedgerNothingToClaim(id, msg.sender);
+        _claimed[id][msg.sender] += amount;
         p.refunded += amount;
         token.safeTransfer(msg.sender, amount);
         emit FundsRefunded(id, address(this), msg.sender, amount);
@@ -350,7 +409,8 @@ contract FundLedger is IFundLedger, LedgerRiskFlags, AccessControlDefaultAdminRu
             balance: _balance(p),
             budget: p.budget,
             openReservations: p.openReservations,
-            thresholds: p.thresholds
+            thresholds: p.thresholds,
+            recovered: p.recovered
         });
     }
 
@@ -381,8 +441,9 @@ contract FundLedger is IFundLedger, LedgerRiskFlags, AccessControlDefaultAdminRu
     /// @inheritdoc IFundLedger
     function claimable(bytes32 id, address funder) public view returns (uint256) {
         ProjectData storage p = _projects[id];
-        if (p.status != ProjectStatus.Closed || _claimed[id][funder] || p.funded == 0) return 0;
-        return (_contributions[id][funder] * p.closedBalance) / p.funded;
+        if (p.status != ProjectStatus.Closed || p.funded == 0) return 0;
+        uint256 share = (_contributions[id][funder] * (p.closedBalance + p.recoveredAfterClose)) / p.funded;
+        return share - _claimed[id][funder];
     }
 
     /// @inheritdoc IFundLedger
@@ -478,7 +539,7 @@ contract FundLedger is IFundLedger, LedgerRiskFlags, AccessControlDefaultAdminRu
     }
 
     function _balance(ProjectData storage p) private view returns (uint256) {
-        return p.funded - p.spent - p.refunded;
+        return p.funded + p.recovered - p.spent - p.refunded;
     }
 
     function _open(bytes32 id) private view returns (ProjectData storage p) {

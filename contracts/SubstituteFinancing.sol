@@ -8,14 +8,19 @@ import {AccessControlDefaultAdminRules} from
     "@openzeppelin/contracts/access/extensions/AccessControlDefaultAdminRules.sol";
 import {IAccessControl} from "@openzeppelin/contracts/access/IAccessControl.sol";
 import {ReentrancyGuard} from "@openzeppelin/contracts/utils/ReentrancyGuard.sol";
+import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
+import {IFinancingPolicy} from "./interfaces/IFinancingPolicy.sol";
 import {IFinancingPool} from "./interfaces/IFinancingPool.sol";
 import {IFundLedger} from "./interfaces/IFundLedger.sol";
 import {ISubstituteFinancing} from "./interfaces/ISubstituteFinancing.sol";
 import {ISupplierRegistry} from "./interfaces/ISupplierRegistry.sol";
 
 /// @title SubstituteFinancing
-/// @notice Purchase orders, the disruption trigger, delivery, settlement and default. Work per call is bounded
+/// @notice Purchase orders, the disruption trigger, delivery, settlement, collection and
+/// non-delivery. Every advance is backed by the order's reservation, which covers what the
+/// facility can owe at its stop: the pool carries the project's reserved cash, the project
+/// carries non-delivery. Work per call is bounded
 /// by the policy's orders per call and the 16 substitutes a part can have; nothing loops over
 /// suppliers, projects or facilities.
 contract SubstituteFinancing is ISubstituteFinancing, AccessControlDefaultAdminRules, ReentrancyGuard {
@@ -25,6 +30,7 @@ contract SubstituteFinancing is ISubstituteFinancing, AccessControlDefaultAdminR
     /// @notice Role of the oracles that report disruptions and recoveries.
     bytes32 public constant ORACLE_ROLE = keccak256("ORACLE_ROLE");
     uint256 private constant BPS = 10_000;
+    uint256 private constant SCALE = 365 days * BPS;
     /// @dev The ledger's reviewer role: one reviewer approves payments, milestones and orders.
     bytes32 private constant REVIEWER_ROLE = keccak256("REVIEWER_ROLE");
 
@@ -47,6 +53,8 @@ contract SubstituteFinancing is ISubstituteFinancing, AccessControlDefaultAdminR
     IFundLedger public immutable ledger;
     /// @notice The pool that funds advances.
     IFinancingPool public immutable pool;
+    /// @notice The terms the trigger applies.
+    IFinancingPolicy public immutable terms;
 
     struct Round {
         uint64 startedAt;
@@ -60,7 +68,6 @@ contract SubstituteFinancing is ISubstituteFinancing, AccessControlDefaultAdminR
         uint256 advanced;
     }
 
-    Policy private _policy;
     mapping(uint256 id => Order) private _orders;
     mapping(uint256 id => Facility) private _facilities;
     mapping(address supplier => uint256[]) private _open;
@@ -79,6 +86,7 @@ contract SubstituteFinancing is ISubstituteFinancing, AccessControlDefaultAdminR
     /// @param registry_ The supplier registry (this contract needs its trigger role).
     /// @param ledger_ The fund ledger (this contract needs its financier role).
     /// @param pool_ The financing pool (this contract needs its financier role).
+    /// @param terms_ The financing policy.
     /// @param adminDelay Delay before a proposed new admin may accept the admin role.
     /// @param admin Initial holder of the admin role.
     constructor(
@@ -86,6 +94,7 @@ contract SubstituteFinancing is ISubstituteFinancing, AccessControlDefaultAdminR
         ISupplierRegistry registry_,
         IFundLedger ledger_,
         IFinancingPool pool_,
+        IFinancingPolicy terms_,
         uint48 adminDelay,
         address admin
     ) AccessControlDefaultAdminRules(adminDelay, admin) {
@@ -93,23 +102,7 @@ contract SubstituteFinancing is ISubstituteFinancing, AccessControlDefaultAdminR
         registry = registry_;
         ledger = ledger_;
         pool = pool_;
-        _setPolicy(
-            Policy({
-                advanceBps: 8000,
-                baseRateBps: 400,
-                bandFloors: [uint16(800), 700, 600],
-                bandSpreads: [uint16(100), 250, 500],
-                minScore: 600,
-                graceDays: 30,
-                exposureCapBps: 5000,
-                reportCapBps: 5000,
-                quorum: 1,
-                quorumWindow: 1 days,
-                maxPerCall: 10,
-                acceptanceDays: 14,
-                maxOrderHorizonDays: 3 * 365
-            })
-        );
+        terms = terms_;
     }
 
     /// @inheritdoc ISubstituteFinancing
@@ -178,7 +171,7 @@ contract SubstituteFinancing is ISubstituteFinancing, AccessControlDefaultAdminR
             revert FinancingSupplierSuspended(id, msg.sender);
         }
         if (status == OrderStatus.Open) _dropOpen(o.supplier, id);
-        uint256 acceptBy = block.timestamp + uint256(_policy.acceptanceDays) * 1 days;
+        uint256 acceptBy = block.timestamp + uint256(terms.current().acceptanceDays) * 1 days;
         o.status = OrderStatus.Delivered;
         o.acceptBy = acceptBy.toUint64();
         emit DeliveryRecorded(id, msg.sender, evidence, acceptBy);
@@ -217,40 +210,64 @@ contract SubstituteFinancing is ISubstituteFinancing, AccessControlDefaultAdminR
     {
         ISupplierRegistry.Status status = registry.statusOf(supplier);
         if (status != ISupplierRegistry.Status.Active) revert FinancingSupplierStatus(supplier, uint8(status));
-        Round storage round = _rounds[supplier];
-        if (round.reports == 0 || block.timestamp > round.startedAt + _policy.quorumWindow) {
-            round.number += 1;
-            round.startedAt = uint64(block.timestamp);
-            round.reports = 0;
-        }
-        if (_reported[supplier][round.number][msg.sender]) revert FinancingAlreadyReported(supplier, msg.sender);
-        _reported[supplier][round.number][msg.sender] = true;
-        round.reports += 1;
-        emit DisruptionReported(supplier, msg.sender, reason, evidence, round.reports, _policy.quorum);
-        if (round.reports < _policy.quorum) return;
-
-        round.reports = 0;
+        IFinancingPolicy.Policy memory p = terms.current();
+        (uint256 reports, bool reached) = _vote(supplier, p);
+        emit DisruptionReported(supplier, msg.sender, reason, evidence, reports, p.quorum);
+        if (!reached) return;
         registry.markDisrupted(supplier);
-        uint256 cap = (IERC4626(address(pool)).totalAssets() * _policy.reportCapBps) / BPS;
+        uint256 cap = (IERC4626(address(pool)).totalAssets() * p.reportCapBps) / BPS;
         _episodes[supplier] = Episode({id: ++_episodeCount, cap: cap, advanced: 0});
         _cursor[supplier] = 0;
         emit SupplierDisrupted(supplier, _episodeCount, cap);
-        _process(supplier);
+        _process(supplier, p);
     }
 
     /// @inheritdoc ISubstituteFinancing
     function processDisruption(address supplier) external nonReentrant {
         ISupplierRegistry.Status status = registry.statusOf(supplier);
         if (status != ISupplierRegistry.Status.Disrupted) revert FinancingSupplierStatus(supplier, uint8(status));
-        _process(supplier);
+        _process(supplier, terms.current());
     }
 
     /// @inheritdoc ISubstituteFinancing
     function reportRecovery(address supplier) external onlyRole(ORACLE_ROLE) {
         ISupplierRegistry.Status status = registry.statusOf(supplier);
         if (status != ISupplierRegistry.Status.Disrupted) revert FinancingSupplierStatus(supplier, uint8(status));
-        registry.markRecovered(supplier);
-        emit SupplierRecovered(supplier, msg.sender);
+        IFinancingPolicy.Policy memory p = terms.current();
+        (uint256 reports, bool reached) = _vote(supplier, p);
+        if (reached) registry.markRecovered(supplier);
+        emit SupplierRecovered(supplier, msg.sender, reports, p.quorum, reached);
+    }
+
+    /// @inheritdoc ISubstituteFinancing
+    function collectFacility(uint256 facilityId) external nonReentrant {
+        Facility storage f = _facilities[facilityId];
+        if (f.status != FacilityStatus.Active) revert FinancingFacilityStatus(facilityId, f.status);
+        if (block.timestamp < f.due && registry.statusOf(f.substitute) == ISupplierRegistry.Status.Active) {
+            revert FinancingNotCollectable(facilityId, f.due);
+        }
+        uint256 id = f.order;
+        uint256 amount = _repayPool(_orders[id].project, id, facilityId);
+        emit PoolRepaidFromReservation(id, facilityId, amount);
+    }
+
+    /// @inheritdoc ISubstituteFinancing
+    function closeUndelivered(uint256 id) external nonReentrant {
+        _requireReviewer();
+        Order storage o = _orders[id];
+        if (o.status != OrderStatus.Financed) revert FinancingOrderStatus(id, o.status);
+        uint256 facilityId = o.facility;
+        Facility storage f = _facilities[facilityId];
+        if (block.timestamp < f.stop) revert FinancingGraceNotOver(facilityId, f.stop);
+        bytes32 project = o.project;
+        if (f.status == FacilityStatus.Active) _repayPool(project, id, facilityId);
+        uint256 returned = ledger.reservationLeft(project, id);
+        uint256 recovery = o.value - returned;
+        o.status = OrderStatus.ClosedUndelivered;
+        if (returned != 0) ledger.release(project, id);
+        if (recovery != 0) ledger.recordRecovery(project, id, f.substitute, recovery);
+        registry.releaseCapacity(o.supplier, o.value);
+        emit OrderClosedUndelivered(id, f.substitute, recovery, returned);
     }
 
     /// @inheritdoc ISubstituteFinancing
@@ -268,12 +285,7 @@ contract SubstituteFinancing is ISubstituteFinancing, AccessControlDefaultAdminR
         uint256 toPool = 0;
         uint256 facilityId = o.facility;
         if (facilityId != 0 && _facilities[facilityId].status == FacilityStatus.Active) {
-            // The pool is an eligible payee for exactly what the facility owes, and is paid first.
-            (uint256 principal, uint256 interest,,) = pool.facilityValue(facilityId);
-            uint256 left = ledger.reservationLeft(project, id);
-            toPool = principal + interest < left ? principal + interest : left;
-            if (toPool != 0) ledger.payPoolFromReservation(project, id, address(pool), toPool);
-            _collect(facilityId, toPool);
+            toPool = _repayPool(project, id, facilityId);
         }
         uint256 rest = ledger.reservationLeft(project, id);
         if (rest != 0 && !ledger.isEligiblePayee(project, supplier)) {
@@ -293,35 +305,11 @@ contract SubstituteFinancing is ISubstituteFinancing, AccessControlDefaultAdminR
         Facility storage f = _facilities[id];
         if (f.status != FacilityStatus.Active) revert FinancingFacilityStatus(id, f.status);
         if (amount == 0) revert FinancingZeroAmount();
-        (uint256 owedPrincipal, uint256 owedInterest,,) = pool.facilityValue(id);
+        (uint256 owedPrincipal, uint256 owedInterest,) = pool.facilityValue(id);
         if (amount > owedPrincipal + owedInterest) amount = owedPrincipal + owedInterest;
         token.safeTransferFrom(msg.sender, address(pool), amount);
         (uint256 interest, uint256 principal, bool closed) = _collect(id, amount);
         emit FacilityRepaid(id, msg.sender, address(pool), amount, interest, principal, closed);
-    }
-
-    /// @inheritdoc ISubstituteFinancing
-    function markDefault(uint256 id) external nonReentrant {
-        Facility storage f = _facilities[id];
-        if (f.status != FacilityStatus.Active) revert FinancingFacilityStatus(id, f.status);
-        uint256 until = pool.graceEnd(id);
-        if (block.timestamp < until) revert FinancingGraceNotOver(id, until);
-        (uint256 principal,,,) = pool.facilityValue(id);
-        uint256 loss = pool.writeOff(id);
-        f.status = FacilityStatus.Defaulted;
-        _exposure[f.substitute] -= principal;
-        registry.markDefaulted(f.substitute);
-        emit FacilityDefaulted(id, f.substitute, loss);
-    }
-
-    /// @inheritdoc ISubstituteFinancing
-    function setPolicy(Policy calldata p) external onlyRole(DEFAULT_ADMIN_ROLE) {
-        _setPolicy(p);
-    }
-
-    /// @inheritdoc ISubstituteFinancing
-    function policy() external view returns (Policy memory) {
-        return _policy;
     }
 
     /// @inheritdoc ISubstituteFinancing
@@ -349,26 +337,25 @@ contract SubstituteFinancing is ISubstituteFinancing, AccessControlDefaultAdminR
         return (_orderCount, _facilityCount);
     }
 
-    /// @inheritdoc ISubstituteFinancing
-    function rateFor(uint16 score) public view returns (uint256) {
-        if (score < _policy.minScore) return 0;
+    /// @dev The annual rate for `score` under policy `p` (0 if not eligible).
+    function _rateFor(IFinancingPolicy.Policy memory p, uint16 score) private pure returns (uint256) {
+        if (score < p.minScore) return 0;
         for (uint256 i = 0; i < 3; ++i) {
-            if (score >= _policy.bandFloors[i]) return _policy.baseRateBps + _policy.bandSpreads[i];
+            if (score >= p.bandFloors[i]) return p.baseRateBps + p.bandSpreads[i];
         }
         return 0;
     }
 
     /// @dev Finances up to `maxPerCall` open orders of `supplier`, from its cursor.
-    function _process(address supplier) private {
+    function _process(address supplier, IFinancingPolicy.Policy memory p) private {
         uint256[] storage list = _open[supplier];
         Episode storage episode = _episodes[supplier];
         uint256 cursor = _cursor[supplier];
         uint256 handled = 0;
-        uint256 limit = _policy.maxPerCall;
-        uint256 assets = IERC4626(address(pool)).totalAssets();
-        while (handled < limit && cursor < list.length) {
+        uint256 exposureCap = (IERC4626(address(pool)).totalAssets() * p.exposureCapBps) / BPS;
+        while (handled < p.maxPerCall && cursor < list.length) {
             uint256 id = list[cursor];
-            if (_finance(id, supplier, episode, assets)) {
+            if (_finance(id, supplier, episode, p, exposureCap)) {
                 // the last order moved into this slot: look at the same index again
                 _dropOpen(supplier, id);
             } else {
@@ -380,87 +367,128 @@ contract SubstituteFinancing is ISubstituteFinancing, AccessControlDefaultAdminR
         emit DisruptionProcessed(supplier, handled, list.length);
     }
 
+    /// @dev A facility's terms as the trigger sets them.
+    struct Terms {
+        uint256 advance;
+        uint256 rate;
+        uint256 due;
+        uint256 stop;
+        bool lowered;
+    }
+
     /// @dev Picks the best eligible substitute for order `id` and advances to it.
-    function _finance(uint256 id, address disrupted, Episode storage episode, uint256 assets)
-        private
-        returns (bool financed)
-    {
+    function _finance(
+        uint256 id,
+        address disrupted,
+        Episode storage episode,
+        IFinancingPolicy.Policy memory p,
+        uint256 exposureCap
+    ) private returns (bool financed) {
         Order storage o = _orders[id];
         if (o.status == OrderStatus.Pending) {
             emit SubstituteUnavailable(id, disrupted, ORDER_NOT_APPROVED);
             return false;
         }
-        uint256 advance = (o.value * _policy.advanceBps) / BPS;
-        if (advance == 0) {
+        uint256 nominal = (o.value * p.advanceBps) / BPS;
+        if (nominal == 0) {
             emit SubstituteUnavailable(id, disrupted, TOO_SMALL);
             return false;
         }
-        (address chosen, uint16 score) = _choose(id, o, disrupted, advance, assets);
+        // caps are checked with the nominal advance: the advance can only be lowered below
+        (address chosen, uint16 score) = _choose(id, o, disrupted, nominal, exposureCap, p.minScore);
+        Terms memory t = _terms(o, nominal, _rateFor(p, score), p.graceDays);
         bytes32 reason;
         if (chosen == address(0)) {
             reason = NO_SUBSTITUTE;
-        } else if (pool.idle() < advance) {
+        } else if (t.advance == 0) {
+            reason = TOO_SMALL;
+        } else if (pool.idle() < t.advance) {
             reason = NO_CASH;
-        } else if (episode.advanced + advance > episode.cap) {
+        } else if (episode.advanced + t.advance > episode.cap) {
             reason = REPORT_CAP;
         }
         if (reason != bytes32(0)) {
             emit SubstituteUnavailable(id, disrupted, reason);
             return false;
         }
-        _advance(id, disrupted, chosen, score, advance);
+        _advance(id, disrupted, chosen, t);
         return true;
     }
 
+    /// @dev The terms of a facility on order `o` for a substitute of `score`: the policy's
+    /// rate; due on the order's due date (or the next midnight for an order already overdue,
+    /// so that no order can make a report revert); interest stopping at the due date rounded
+    /// up to a midnight plus the grace period; the advance lowered, if need be, until what the
+    /// facility would owe at its stop fits in the order's value (its reservation).
+    function _terms(Order storage o, uint256 nominal, uint256 rate, uint256 graceDays)
+        private
+        view
+        returns (Terms memory t)
+    {
+        t.rate = rate;
+        t.due = o.due > block.timestamp ? o.due : block.timestamp + 1;
+        t.stop = Math.ceilDiv(t.due, 1 days) * 1 days + graceDays * 1 days;
+        uint256 value = o.value;
+        uint256 elapsed = t.stop - block.timestamp;
+        t.advance = nominal;
+        if (pool.owedAtStop(nominal, t.rate, block.timestamp, t.stop) > value) {
+            t.lowered = true;
+            t.advance = (value * SCALE) / (SCALE + t.rate * elapsed);
+            // rounding up what is owed can still overshoot by a unit
+            while (t.advance != 0 && pool.owedAtStop(t.advance, t.rate, block.timestamp, t.stop) > value) {
+                --t.advance;
+            }
+        }
+    }
+
     /// @dev Opens the facility, pays the advance from the pool and re-points the order.
-    function _advance(uint256 id, address disrupted, address chosen, uint16 score, uint256 advance) private {
+    function _advance(uint256 id, address disrupted, address chosen, Terms memory t) private {
         Order storage o = _orders[id];
         Episode storage episode = _episodes[disrupted];
         uint256 facilityId = ++_facilityCount;
         _facilities[facilityId] = Facility({
             substitute: chosen,
-            due: o.due,
-            rateBps: uint16(rateFor(score)),
+            due: t.due.toUint64(),
+            rateBps: t.rate.toUint16(),
             status: FacilityStatus.Active,
             order: id.toUint64(),
             openedAt: uint64(block.timestamp),
             episode: episode.id.toUint64(),
-            principal: advance
+            stop: t.stop.toUint64(),
+            principal: t.advance
         });
-        episode.advanced += advance;
-        _exposure[chosen] += advance;
+        episode.advanced += t.advance;
+        _exposure[chosen] += t.advance;
         o.supplier = chosen;
         o.status = OrderStatus.Financed;
         o.facility = facilityId.toUint64();
         registry.releaseCapacity(disrupted, o.value);
         registry.commitCapacity(chosen, o.value);
-        Facility storage f = _facilities[facilityId];
-        // An order already past its due date is financed to the next midnight rather than
-        // making the whole report revert.
-        uint256 due = o.due > block.timestamp ? o.due : block.timestamp + 1;
-        f.due = due.toUint64();
-        pool.openFacility(facilityId, chosen, advance, f.rateBps, due, _policy.graceDays);
+        pool.openFacility(facilityId, chosen, t.advance, t.rate, t.stop);
         emit SubstituteFinanced(
-            id, facilityId, o.project, address(pool), chosen, advance, disrupted, f.rateBps, due, episode.id
+            id, facilityId, o.project, address(pool), chosen, t.advance, disrupted, t.rate, t.due, episode.id, t.stop, t.lowered
         );
     }
 
     /// @dev Best = highest score among eligible candidates, ties to the earlier in the list.
     /// Emits `SubstitutePassedOver` for every candidate not chosen.
-    function _choose(uint256 id, Order storage o, address disrupted, uint256 advance, uint256 assets)
-        private
-        returns (address best, uint16 bestScore)
-    {
+    function _choose(
+        uint256 id,
+        Order storage o,
+        address disrupted,
+        uint256 advance,
+        uint256 exposureCap,
+        uint256 minScore
+    ) private returns (address best, uint16 bestScore) {
         address[] memory candidates = registry.substitutes(o.part);
         bool[] memory eligible = new bool[](candidates.length);
-        uint256 exposureCap = (assets * _policy.exposureCapBps) / BPS;
         for (uint256 i = 0; i < candidates.length; ++i) {
             address c = candidates[i];
             if (c == disrupted) continue;
             ISupplierRegistry.Supplier memory s = registry.supplier(c);
             bytes32 reason;
             if (s.status != ISupplierRegistry.Status.Active) reason = NOT_ACTIVE;
-            else if (s.score < _policy.minScore) reason = LOW_SCORE;
+            else if (s.score < minScore) reason = LOW_SCORE;
             else if (s.capacity - s.committed < o.value) reason = NO_CAPACITY;
             else if (_exposure[c] + advance > exposureCap) reason = EXPOSURE_CAP;
             if (reason != bytes32(0)) {
@@ -476,6 +504,33 @@ contract SubstituteFinancing is ISubstituteFinancing, AccessControlDefaultAdminR
         for (uint256 i = 0; i < candidates.length; ++i) {
             if (eligible[i] && candidates[i] != best) emit SubstitutePassedOver(id, candidates[i], LOWER_SCORE);
         }
+    }
+
+    /// @dev The pool is an eligible payee for exactly what the facility owes now, and is
+    /// paid it from the order's reservation (which covers it by construction); returns it.
+    function _repayPool(bytes32 project, uint256 id, uint256 facilityId) private returns (uint256 amount) {
+        (uint256 principal, uint256 interest,) = pool.facilityValue(facilityId);
+        uint256 left = ledger.reservationLeft(project, id);
+        amount = principal + interest < left ? principal + interest : left;
+        if (amount != 0) ledger.payPoolFromReservation(project, id, address(pool), amount);
+        _collect(facilityId, amount);
+    }
+
+    /// @dev Counts the sender's report about `supplier` in its current quorum round (a new
+    /// round when the last one reached quorum or its window passed). The same quorum decides
+    /// a disruption and a recovery.
+    function _vote(address supplier, IFinancingPolicy.Policy memory p) private returns (uint256 reports, bool reached) {
+        Round storage round = _rounds[supplier];
+        if (round.reports == 0 || block.timestamp > round.startedAt + p.quorumWindow) {
+            round.number += 1;
+            round.startedAt = uint64(block.timestamp);
+            round.reports = 0;
+        }
+        if (_reported[supplier][round.number][msg.sender]) revert FinancingAlreadyReported(supplier, msg.sender);
+        _reported[supplier][round.number][msg.sender] = true;
+        reports = ++round.reports;
+        reached = reports >= p.quorum;
+        if (reached) round.reports = 0;
     }
 
     /// @dev Books `amount`, already paid to the pool, against facility `id`.
@@ -498,7 +553,7 @@ contract SubstituteFinancing is ISubstituteFinancing, AccessControlDefaultAdminR
         if (po == bytes32(0)) revert FinancingPoRequired();
         uint256 taken = _poOrders[project][po];
         if (taken != 0) revert FinancingDuplicatePo(project, po, taken);
-        uint256 latest = block.timestamp + uint256(_policy.maxOrderHorizonDays) * 1 days;
+        uint256 latest = block.timestamp + uint256(terms.current().maxOrderHorizonDays) * 1 days;
         if (due <= block.timestamp || due > latest) revert FinancingDueOutOfRange(due, block.timestamp + 1, latest);
         if (registry.statusOf(supplier) != ISupplierRegistry.Status.Active || !registry.supplies(supplier, part)) {
             revert FinancingSupplierNotEligible(supplier, part);
@@ -556,21 +611,4 @@ contract SubstituteFinancing is ISubstituteFinancing, AccessControlDefaultAdminR
         if (msg.sender != owner) revert FinancingNotProjectOwner(project, msg.sender);
     }
 
-    function _setPolicy(Policy memory p) private {
-        if (p.advanceBps == 0 || p.advanceBps > BPS) revert FinancingPolicyInvalid("advanceBps");
-        if (p.bandFloors[0] < p.bandFloors[1] || p.bandFloors[1] < p.bandFloors[2] || p.bandFloors[0] > 1000) {
-            revert FinancingPolicyInvalid("bandFloors");
-        }
-        if (p.minScore > 1000) revert FinancingPolicyInvalid("minScore");
-        if (p.exposureCapBps == 0 || p.exposureCapBps > BPS) revert FinancingPolicyInvalid("exposureCapBps");
-        if (p.reportCapBps == 0 || p.reportCapBps > BPS) revert FinancingPolicyInvalid("reportCapBps");
-        if (p.quorum == 0) revert FinancingPolicyInvalid("quorum");
-        if (p.maxPerCall == 0) revert FinancingPolicyInvalid("maxPerCall");
-        if (p.acceptanceDays == 0 || p.acceptanceDays > 365) revert FinancingPolicyInvalid("acceptanceDays");
-        if (p.maxOrderHorizonDays == 0 || p.maxOrderHorizonDays > 10 * 365) {
-            revert FinancingPolicyInvalid("maxOrderHorizonDays");
-        }
-        _policy = p;
-        emit PolicyUpdated(p);
-    }
 }

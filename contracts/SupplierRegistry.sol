@@ -103,12 +103,6 @@ contract SupplierRegistry is AccessControlDefaultAdminRules, ISupplierRegistry {
     }
 
     /// @inheritdoc ISupplierRegistry
-    function markDefaulted(address account) external onlyRole(TRIGGER_ROLE) {
-        Status current = _registered(account).status;
-        if (current != Status.Suspended) _setStatus(account, Status.Suspended);
-    }
-
-    /// @inheritdoc ISupplierRegistry
     function commitCapacity(address account, uint256 amount) external onlyRole(TRIGGER_ROLE) {
         Supplier storage s = _registered(account);
         uint256 left = s.capacity - s.committed;

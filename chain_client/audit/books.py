@@ -32,6 +32,8 @@ class ProjectBook:
     by_payee: dict[str, int] = field(default_factory=lambda: defaultdict(int))
     reserved: int = 0
     refunded: int = 0
+    recovered: int = 0
+    recovery_owed: dict[str, int] = field(default_factory=lambda: defaultdict(int))
     caps: dict[str, int] = field(default_factory=dict)
 
     @property
@@ -40,7 +42,7 @@ class ProjectBook:
 
     @property
     def balance(self) -> int:
-        return self.funded - self.disbursed - self.refunded
+        return self.funded + self.recovered - self.disbursed - self.refunded
 
 
 @dataclass
@@ -60,9 +62,6 @@ class PoolBook:
     advances: int = 0
     repaid_principal: int = 0
     repaid_interest: int = 0
-    losses: int = 0
-    defaults: int = 0
-    written_off_principal: int = 0
 
     @property
     def cash(self) -> int:
@@ -76,7 +75,7 @@ class PoolBook:
 
     @property
     def outstanding(self) -> int:
-        return self.advances - self.repaid_principal - self.written_off_principal
+        return self.advances - self.repaid_principal
 
 
 @dataclass
@@ -93,6 +92,7 @@ MOVEMENTS = {
     "FundsRefunded",
     "SubstituteFinanced",
     "FacilityRepaid",
+    "RecoveryRepaid",
     "Deposit",
     "Withdraw",
 }
@@ -121,10 +121,15 @@ def movement(row: Row) -> Row:
     }
 
 
+#: Events of the financing contract emitted after the ledger's payments out of an order's
+#: reservation in the same call: a settlement, or a collection for the pool.
+SETTLING = ("OrderSettled", "SettlementHeld", "PoolRepaidFromReservation")
+
+
 def settlement_txs(rows: list[Row]) -> set[str]:
     """Transactions that settled an order (in whole or in part): the ledger's payments in
     them are paid out of the order's reservation."""
-    return {r["tx"] for r in rows if r["event"] in ("OrderSettled", "SettlementHeld")}
+    return {r["tx"] for r in rows if r["event"] in SETTLING}
 
 
 def settlement_legs(rows: list[Row]) -> dict[tuple[int, int], int]:
@@ -141,7 +146,7 @@ def settlement_legs(rows: list[Row]) -> dict[tuple[int, int], int]:
             tx, waiting = row["tx"], []
         if row["event"] == "FundsDisbursed":
             waiting.append((row["block"], row["log_index"]))
-        elif row["event"] in ("OrderSettled", "SettlementHeld"):
+        elif row["event"] in SETTLING:
             for key in waiting:
                 out[key] = int(row["args"]["order"])
             waiting = []
@@ -158,7 +163,6 @@ def build_books(rows: list[Row], addresses: Mapping[str, str]) -> Books:
     suppliers: dict[str, SupplierBook] = {}
     pool = PoolBook()
     pool_address = addresses.get("FinancingPool")
-    facility_principal: dict[int, int] = {}
     settling = settlement_txs(rows)
 
     def project(row: Row) -> ProjectBook:
@@ -189,6 +193,14 @@ def build_books(rows: list[Row], addresses: Mapping[str, str]) -> Books:
                 supplier(a["to"]).received += amount
         elif name == "FundsRefunded":
             project(row).refunded += int(a["amount"])
+        elif name == "RecoveryRecorded":
+            project(row).recovery_owed[a["debtor"]] += int(a["amount"])
+        elif name == "RecoveryRepaid":
+            p = project(row)
+            p.recovered += int(a["amount"])
+            p.recovery_owed[a["debtor"]] -= int(a["amount"])
+            p.by_category[text(a["category"])] -= int(a["amount"])
+            p.by_milestone[int(a["milestone"])] -= int(a["amount"])
         elif name == "FundsReserved":
             project(row).reserved += int(a["amount"])
         elif name == "ReservationReleased":
@@ -203,15 +215,9 @@ def build_books(rows: list[Row], addresses: Mapping[str, str]) -> Books:
             s.facilities.append(int(a["facility"]))
             s.orders.append(int(a["order"]))  # the order moved to the substitute
             pool.advances += int(a["amount"])
-            facility_principal[int(a["facility"])] = int(a["amount"])
         elif name == "FacilityCollected" and row["contract"] == "FinancingPool":
             pool.repaid_principal += int(a["principal"])
             pool.repaid_interest += int(a["interest"])
-            facility_principal[int(a["facility"])] -= int(a["principal"])
-        elif name == "FacilityDefaulted":
-            pool.losses += int(a["loss"])
-            pool.defaults += 1
-            pool.written_off_principal += facility_principal.get(int(a["facility"]), 0)
         elif name == "Deposit" and row["contract"] == "FinancingPool":
             pool.deposits += int(a["assets"])
         elif name == "Withdraw" and row["contract"] == "FinancingPool":

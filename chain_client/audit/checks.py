@@ -161,6 +161,8 @@ def check_rules(rows: list[Row], addresses: Mapping[str, str]) -> list[Check]:
                 ineligible.append(
                     f"{where}: {pid} paid {payee}, neither Active nor a team wallet then"
                 )
+        elif name == "RecoveryRepaid":  # recovered money restores the line
+            spent[(text(a["project"]), text(a["category"]))] -= int(a["amount"])
         elif name == "SubstituteFinanced":
             untraceable += _facility_failures(row, disrupted, scores, policy, lower_scored)
     return [

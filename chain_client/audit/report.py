@@ -22,6 +22,7 @@ class ProjectSummary(BaseModel):
     disbursed: Amount
     reserved: Amount
     refunded: Amount
+    recovered: Amount
     balance: Amount
     funders: dict[str, Amount]
     by_category: dict[str, Amount]
@@ -47,8 +48,6 @@ class PoolSummary(BaseModel):
     advances: Amount
     repaid_principal: Amount
     interest: Amount
-    losses: Amount
-    defaults: int
     outstanding: Amount
     cash: Amount
     share_price: str
@@ -108,6 +107,7 @@ def audit_with_books(
             disbursed=p.disbursed,
             reserved=p.reserved,
             refunded=p.refunded,
+            recovered=p.recovered,
             balance=p.balance,
             funders=dict(p.funded_by),
             by_category=dict(p.by_category),
@@ -144,8 +144,6 @@ def audit_with_books(
             advances=b.advances,
             repaid_principal=b.repaid_principal,
             interest=b.repaid_interest,
-            losses=b.losses,
-            defaults=b.defaults,
             outstanding=b.outstanding,
             cash=b.cash,
             share_price=pool_status.share_price,

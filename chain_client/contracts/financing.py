@@ -9,6 +9,7 @@ from eth_utils import to_checksum_address
 from web3.logs import DISCARD
 from web3.types import TxReceipt
 
+from ..artifacts import load_artifact
 from ..errors import InputError
 from ..models import TxResult, timestamp
 from ..orders import (
@@ -31,8 +32,6 @@ from .base import Bound
 from .ledger import Ledger
 from .pool import Pool
 from .token import Token
-
-DAY = 86_400
 
 
 class Financing(Bound):
@@ -213,13 +212,27 @@ class Financing(Bound):
             self.session.transact(self.contract.functions.repay(facility, amount), by)[0],
         ]
 
-    def mark_default(self, facility: int, *, sender: str = "admin") -> TxResult:
-        return self.session.transact(self.contract.functions.markDefault(facility), sender)[0]
+    def collect_facility(self, facility: int, *, sender: str) -> TxResult:
+        """Repay the pool what `facility` owes from its order's reservation (anyone may: from
+        the facility's due date, or at once when its substitute is no longer Active)."""
+        self.facility(facility)
+        return self.session.transact(self.contract.functions.collectFacility(facility), sender)[0]
+
+    def close_undelivered(self, order: int, *, sender: str = "reviewer") -> TxResult:
+        """The reviewer ends a financed order with no accepted delivery after its facility's
+        grace period: the pool is repaid, the rest returned, a recovery recorded."""
+        return self.session.transact(self.contract.functions.closeUndelivered(order), sender)[0]
 
     # policy
 
+    def _policy_contract(self) -> Any:
+        return self.session.w3.eth.contract(
+            address=self.session.deployment().address("FinancingPolicy"),
+            abi=load_artifact("FinancingPolicy")["abi"],
+        )
+
     def policy(self) -> PolicyRecord:
-        values = self.session.call(self.contract.functions.policy())
+        values = self.session.call(self._policy_contract().functions.current())
         fields = {
             name: list(v) if isinstance(v, list | tuple) else v
             for name, v in zip(POLICY_FIELDS, values, strict=True)
@@ -236,7 +249,9 @@ class Financing(Bound):
         current = self.policy().model_dump()
         current.update(changes)
         new = PolicyRecord.model_validate(current)
-        fn = self.contract.functions.setPolicy(tuple(getattr(new, name) for name in POLICY_FIELDS))
+        fn = self._policy_contract().functions.setPolicy(
+            tuple(getattr(new, name) for name in POLICY_FIELDS)
+        )
         return self.session.transact(fn, sender)[0], self.policy()
 
     # reads
@@ -295,7 +310,7 @@ class Financing(Bound):
             for r in rows
             if (r["contract"] == "SubstituteFinancing" and r["args"].get("order") == order)
             or (
-                r["event"] in ("FundsReserved", "ReservationReleased")
+                r["event"] in ("FundsReserved", "ReservationReleased", "RecoveryRecorded")
                 and r["args"].get("ref") == order
             )
         ]
@@ -326,13 +341,13 @@ class Financing(Bound):
         ]
 
     def facility(self, facility: int) -> FacilityRecord:
-        (substitute, due, rate, status, order, opened, episode, advanced) = self.session.call(
+        (substitute, due, rate, status, order, opened, episode, stop, advanced) = self.session.call(
             self.contract.functions.facility(facility)
         )
         if status == 0:
             raise InputError(f"no facility {facility}", hint="list them with `scf facility list`")
         pool = Pool(self.session).contract.functions
-        principal, interest, book, _open = self.session.call(pool.facilityValue(facility))
+        principal, interest, _open = self.session.call(pool.facilityValue(facility))
         return FacilityRecord(
             id=facility,
             order=order,
@@ -340,14 +355,13 @@ class Financing(Bound):
             principal=advanced,
             rate_bps=rate,
             opened_at=timestamp(opened),
-            # the pool charges interest up to the midnight (UTC) after the order's due date
-            due=timestamp(-(-due // DAY) * DAY),
-            grace_end=timestamp(self.session.call(pool.graceEnd(facility))),
+            due=timestamp(due),
+            # interest stops at the due date rounded up to a UTC midnight, plus grace
+            stop=timestamp(stop),
             episode=episode,
             status=FACILITY_STATUS[status],
             owed_principal=principal,
             owed_interest=interest,
-            book_value=book,
         )
 
     def facilities(self) -> list[FacilityRecord]:

@@ -150,6 +150,26 @@ class Ledger(Bound):
         fn = self.contract.functions.closeProject(to_bytes32(project))
         return self.session.transact(fn, sender or self.owner(project))[0]
 
+    def repay_recovery(
+        self, project: str, debtor: str, amount: int, *, by: str
+    ) -> tuple[list[TxResult], int]:
+        """Approve, then repay up to `amount` of what `debtor` owes `project` from `by`;
+        returns the transactions and what was repaid (capped at what is owed)."""
+        key = to_bytes32(project, field="project id")
+        owed = self.recovery_owed(project, debtor)
+        if owed == 0:
+            raise InputError(f"{debtor} owes {project} nothing")
+        amount = min(amount, owed)
+        approval = Token(self.session).approve(self.address, amount, sender=by)
+        fn = self.contract.functions.repayRecovery(key, self.resolve(debtor), amount)
+        return [approval, self.session.transact(fn, by)[0]], amount
+
+    def recovery_owed(self, project: str, debtor: str) -> int:
+        """What `debtor` still owes `project` in recoveries."""
+        self.owner(project)
+        fn = self.contract.functions.recoveryOwed(to_bytes32(project), self.resolve(debtor))
+        return int(self.session.call(fn))
+
     def claim(self, project: str, *, funder: str) -> TxResult:
         return self.session.transact(self.contract.functions.claim(to_bytes32(project)), funder)[0]
 
@@ -182,9 +202,19 @@ class Ledger(Bound):
         self.owner(project)
         key = to_bytes32(project)
         f = self.contract.functions
-        owner, status, funded, spent, reserved, refunded, balance, budget, open_items, th = (
-            self.session.call(f.project(key))
-        )
+        (
+            owner,
+            status,
+            funded,
+            spent,
+            reserved,
+            refunded,
+            balance,
+            budget,
+            open_items,
+            th,
+            recovered,
+        ) = self.session.call(f.project(key))
         lines = [
             BudgetLineRecord(
                 category=from_bytes32(c), cap=cap, spent=s, reserved=r, left=cap - s - r
@@ -214,6 +244,7 @@ class Ledger(Bound):
             spent=spent,
             reserved=reserved,
             refunded=refunded,
+            recovered=recovered,
             balance=balance,
             free=balance - reserved,
             budget=budget,

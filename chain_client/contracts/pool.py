@@ -52,7 +52,6 @@ class Pool(Bound):
             idle=self.session.call(f.idle()),
             outstanding_principal=self.session.call(f.outstandingPrincipal()),
             accrued_interest=self.session.call(f.accruedInterest()),
-            written_down=self.session.call(f.writtenDown()),
             total_shares=str(Decimal(supply) / Decimal(10 ** (2 + DECIMALS_OFFSET))),
             share_price=f"{self.share_price():.10f}",
         )

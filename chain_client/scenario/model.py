@@ -244,6 +244,12 @@ class FacilityRef(Args):
     facility: Handle
 
 
+class RecoveryRepay(Args):
+    project: Ident
+    substitute: Who
+    amount: Amount
+
+
 class Expect(BaseModel):
     """An assertion on the previous step's events, or on state."""
 
@@ -299,11 +305,13 @@ ACTIONS: dict[str, tuple[type[BaseModel], str | None]] = {
     "order.accept_delivery": (OrderRef, "owner"),
     "order.reject_delivery": (OrderEvidence, "reviewer"),
     "order.settle": (OrderRef, "owner"),
+    "order.close_undelivered": (OrderRef, "reviewer"),
     "disruption.report": (DisruptionReport, "oracle"),
     "disruption.process": (SupplierRef, "oracle"),
     "disruption.recover": (SupplierRef, "oracle"),
     "facility.repay": (FacilityRepay, None),
-    "facility.default": (FacilityRef, "admin"),
+    "facility.collect": (FacilityRef, "owner"),
+    "recovery.repay": (RecoveryRepay, None),
 }
 SPECIAL = {"time.advance", "expect", "audit"}
 HANDLE_ACTIONS = {"order.register", "project.reallocate"}

@@ -284,8 +284,19 @@ class Runner:
             financing.report_recovery(a.supplier, sender=sender)
         elif action == "facility.repay":
             financing.repay(self._facility(a.facility), parse_amount(a.amount), by=sender)
-        elif action == "facility.default":
-            financing.mark_default(self._facility(a.facility), sender=sender)
+        elif action == "facility.collect":
+            facility = self._facility(a.facility)
+            owner = a.by or ledger.owner(
+                financing.order(financing.facility(facility).order).project
+            )
+            financing.collect_facility(facility, sender=owner)
+        elif action == "order.close_undelivered":
+            financing.close_undelivered(self._ref(a.order), sender=sender)
+        elif action == "recovery.repay":
+            _, repaid = ledger.repay_recovery(
+                a.project, a.substitute, parse_amount(a.amount), by=sender
+            )
+            return f"{format_amount(repaid)} repaid"
         return "ok"
 
     def _name(self, step: Step, value: Any, text: str) -> str:

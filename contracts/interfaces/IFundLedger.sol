@@ -67,6 +67,7 @@ interface IFundLedger {
         uint256 budget;
         uint256 openReservations;
         Thresholds thresholds;
+        uint256 recovered;
     }
 
     /// @notice One budget line.
@@ -137,6 +138,24 @@ interface IFundLedger {
     event ReservationReleased(bytes32 indexed project, uint256 indexed ref, uint256 amount);
     /// @notice Emitted when `project` closes with `remaining` left for its funders.
     event ProjectClosed(bytes32 indexed project, uint256 remaining);
+    /// @notice Emitted when the financier records that `debtor` owes `project` `amount` for
+    /// order `ref` (a substitute that kept its advance and did not deliver), on the order's
+    /// budget line and milestone.
+    event RecoveryRecorded(
+        bytes32 indexed project, address indexed debtor, uint256 indexed ref, uint256 amount, bytes32 category, uint256 milestone
+    );
+    /// @notice Tokens moved from `from` to the ledger (`to`) repaying `debtor`'s recovery on
+    /// order `ref`: the project's balance, line and tranche regain `amount`.
+    event RecoveryRepaid(
+        bytes32 indexed project,
+        address indexed debtor,
+        uint256 indexed ref,
+        address from,
+        address to,
+        uint256 amount,
+        bytes32 category,
+        uint256 milestone
+    );
 
     /// @notice Thrown when creating a project whose id is taken.
     error LedgerProjectExists(bytes32 project);
@@ -186,6 +205,8 @@ interface IFundLedger {
     error LedgerReservationUnknown(bytes32 project, uint256 ref);
     /// @notice Thrown when `funder` has nothing to claim from `project`.
     error LedgerNothingToClaim(bytes32 project, address funder);
+    /// @notice Thrown when `debtor` owes `project` nothing.
+    error LedgerNothingToRecover(bytes32 project, address debtor);
 
     /// @notice Creates a project with budget lines and milestones.
     /// @dev Caller: an approved creator (creator role). 1 to 16 distinct non-zero categories
@@ -268,21 +289,40 @@ interface IFundLedger {
 
     /// @notice Pays `amount` of an open reservation to `pool`, repaying a facility opened on
     /// the order; the financier computes what the facility owes. The reservation stays open
-    /// for the rest (closed if nothing is left). The milestone must be approved.
-    /// @dev Caller: financier role; not while paused. Emits `FundsDisbursed` (`ref` zero: the
-    /// pool's leg carries no invoice reference).
+    /// for the rest (closed if nothing is left). The milestone must be approved. The pool
+    /// is repaid even while payments are paused: its claim is on cash already reserved.
+    /// @dev Caller: financier role. Emits `FundsDisbursed` (`ref` zero: the pool's leg
+    /// carries no invoice reference).
     function payPoolFromReservation(bytes32 project, uint256 ref, address pool, uint256 amount) external;
 
     /// @notice What is left of reservation `ref` of `project` (0 if none is open).
     function reservationLeft(bytes32 project, uint256 ref) external view returns (uint256);
 
-    /// @notice Closes `project`; what is left becomes claimable by its funders pro rata.
+    /// @notice Records that `debtor` owes `project` `amount` for order `ref`, on the order's
+    /// line and milestone. Allowed on a closed project (funders claim it when repaid).
+    /// @dev Caller: financier role. Emits `RecoveryRecorded`.
+    function recordRecovery(bytes32 project, uint256 ref, address debtor, uint256 amount) external;
+
+    /// @notice Pays up to `amount` of what `debtor` owes `project` from the caller (after
+    /// approving), oldest recovery first; restores the balance, line and tranche. On a closed
+    /// project it becomes claimable by the funders pro rata.
+    /// @dev Caller: anyone (the debtor or someone for it). Emits `RecoveryRepaid` per
+    /// recovery it pays.
+    function repayRecovery(bytes32 project, address debtor, uint256 amount) external returns (uint256 repaid);
+
+    /// @notice What `debtor` still owes `project` in recoveries.
+    function recoveryOwed(bytes32 project, address debtor) external view returns (uint256);
+
+    /// @notice Closes `project`; what is left, and any recovery repaid later, becomes claimable
+    /// by its funders pro rata.
     /// @dev Caller: the owner or the admin; refused while reservations are open. Emits
     /// `ProjectClosed`.
     function closeProject(bytes32 project) external;
 
-    /// @notice Pays the caller its pro-rata share of a closed project's remaining balance.
-    /// @dev Caller: a funder of the project, once. Emits `FundsRefunded`.
+    /// @notice Pays the caller its pro-rata share of a closed project's remaining balance and
+    /// of recoveries repaid since, less what it claimed before.
+    /// @dev Caller: a funder of the project, whenever it has something to claim. Emits
+    /// `FundsRefunded`.
     function claim(bytes32 project) external returns (uint256 amount);
 
     /// @notice Stops all payments, funding, reservations and claims.

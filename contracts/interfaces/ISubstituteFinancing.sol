@@ -21,33 +21,15 @@ interface ISubstituteFinancing {
         Delivered,
         Accepted,
         Settled,
-        Cancelled
+        Cancelled,
+        ClosedUndelivered
     }
 
     /// @notice A facility's state.
     enum FacilityStatus {
         None,
         Active,
-        Repaid,
-        Defaulted
-    }
-
-    /// @notice Financing policy. Rates and shares in basis points; `bandFloors` are credit
-    /// scores in descending order and `bandSpreads` the spread over `baseRateBps` for each.
-    struct Policy {
-        uint16 advanceBps;
-        uint16 baseRateBps;
-        uint16[3] bandFloors;
-        uint16[3] bandSpreads;
-        uint16 minScore;
-        uint16 graceDays;
-        uint16 exposureCapBps;
-        uint16 reportCapBps;
-        uint8 quorum;
-        uint32 quorumWindow;
-        uint16 maxPerCall;
-        uint16 acceptanceDays;
-        uint16 maxOrderHorizonDays;
+        Repaid
     }
 
     /// @notice A purchase order of a project. Fields are ordered to share storage slots: the
@@ -68,7 +50,9 @@ interface ISubstituteFinancing {
         uint64 acceptBy;
     }
 
-    /// @notice An advance to a substitute against an order (three storage slots).
+    /// @notice An advance to a substitute against an order, with the terms it was opened under
+    /// (three storage slots). Interest runs from `openedAt` until repaid, never past `stop`
+    /// (`due` rounded up to a UTC midnight, plus the grace period then in force).
     struct Facility {
         address substitute;
         uint64 due;
@@ -77,11 +61,10 @@ interface ISubstituteFinancing {
         uint64 order;
         uint64 openedAt;
         uint64 episode;
+        uint64 stop;
         uint256 principal;
     }
 
-    /// @notice Emitted when the admin changes the policy.
-    event PolicyUpdated(Policy policy);
     /// @notice Emitted when a project owner registers purchase order `po` (its value is
     /// reserved). `pending` is true when it waits for the reviewer's approval.
     event OrderRegistered(
@@ -113,9 +96,13 @@ interface ISubstituteFinancing {
     /// @notice Emitted when a quorum is reached: `supplier` is Disrupted; `episode` numbers the
     /// report and `cap` bounds what it may advance in all.
     event SupplierDisrupted(address indexed supplier, uint256 indexed episode, uint256 cap);
-    /// @notice Emitted when an oracle reports `supplier` recovered (Active again).
-    event SupplierRecovered(address indexed supplier, address oracle);
-    /// @notice Tokens moved from the pool (`from`) to substitute `to` as an advance on `order`.
+    /// @notice Emitted by each oracle report that `supplier` recovered; at quorum (the same as
+    /// for a disruption) `recovered` is true and the supplier is Active again.
+    event SupplierRecovered(address indexed supplier, address oracle, uint256 reports, uint256 quorum, bool recovered);
+    /// @notice Tokens moved from the pool (`from`) to substitute `to` as an advance on `order`,
+    /// at `rateBps` a year, due `due`, interest stopping at `stop`. `lowered` is true when the
+    /// advance was lowered from the policy's share so that what the facility owes at `stop`
+    /// fits in the order's reservation.
     event SubstituteFinanced(
         uint256 indexed order,
         uint256 indexed facility,
@@ -126,7 +113,9 @@ interface ISubstituteFinancing {
         address previousSupplier,
         uint256 rateBps,
         uint256 due,
-        uint256 episode
+        uint256 episode,
+        uint256 stop,
+        bool lowered
     );
     /// @notice A candidate for `order` was not chosen, and why (NOT_ACTIVE, LOW_SCORE,
     /// NO_CAPACITY, EXPOSURE_CAP, LOWER_SCORE).
@@ -147,8 +136,14 @@ interface ISubstituteFinancing {
     /// stays reserved under the order because the supplier is not an eligible payee now; a
     /// later `settleOrder` pays it.
     event SettlementHeld(uint256 indexed order, address indexed supplier, uint256 amount);
-    /// @notice A facility past its grace period was marked defaulted: `loss` is final.
-    event FacilityDefaulted(uint256 indexed facility, address indexed substitute, uint256 loss);
+    /// @notice The pool was repaid `amount` from order `order`'s reservation before settlement
+    /// (its facility's due date came, or its substitute is no longer Active). The money is the
+    /// ledger's `FundsDisbursed` to the pool in this transaction.
+    event PoolRepaidFromReservation(uint256 indexed order, uint256 indexed facility, uint256 amount);
+    /// @notice A financed order ended without accepted delivery: the pool was repaid from the
+    /// reservation, the rest returned to the project, and `recovery` (what the pool took) is
+    /// recorded in the ledger as owed by `substitute`, who keeps only its advance.
+    event OrderClosedUndelivered(uint256 indexed order, address indexed substitute, uint256 recovery, uint256 returned);
 
     /// @notice Thrown when `account` is not the owner of `project`.
     error FinancingNotProjectOwner(bytes32 project, address account);
@@ -191,10 +186,12 @@ interface ISubstituteFinancing {
     error FinancingSupplierStatus(address supplier, uint8 status);
     /// @notice Thrown when the same oracle reports twice within one quorum window.
     error FinancingAlreadyReported(address supplier, address oracle);
-    /// @notice Thrown when a facility is marked defaulted before its grace period ends.
+    /// @notice Thrown when an order is closed as undelivered before its facility's grace
+    /// period ends (`until`).
     error FinancingGraceNotOver(uint256 facility, uint256 until);
-    /// @notice Thrown when a policy value is out of range.
-    error FinancingPolicyInvalid(bytes32 field);
+    /// @notice Thrown when a facility is collected before its due date (`due`) while its
+    /// substitute is still Active.
+    error FinancingNotCollectable(uint256 facility, uint256 due);
     /// @notice Thrown when a repayment amount is zero.
     error FinancingZeroAmount();
 
@@ -251,8 +248,9 @@ interface ISubstituteFinancing {
     /// @dev Caller: anyone. Emits as `reportDisruption` does after quorum.
     function processDisruption(address supplier) external;
 
-    /// @notice Reports a Disrupted supplier recovered: it is Active again.
-    /// @dev Caller: oracle role. Emits `SupplierRecovered`.
+    /// @notice Reports a Disrupted supplier recovered; at the same oracle quorum as a report it
+    /// is Active again.
+    /// @dev Caller: oracle role, once per oracle per quorum window. Emits `SupplierRecovered`.
     function reportRecovery(address supplier) external;
 
     /// @notice Settles an order whose delivery was accepted (or not rejected within the
@@ -265,21 +263,25 @@ interface ISubstituteFinancing {
     /// supplier's part is held.
     function settleOrder(uint256 order) external;
 
-    /// @notice Repays up to `amount` of `facility` from the caller (after approving).
+    /// @notice Repays up to `amount` of `facility` from the caller (after approving); a
+    /// substitute may repay early.
     /// @dev Caller: anyone. Emits `FacilityRepaid`.
     function repay(uint256 facility, uint256 amount) external;
 
-    /// @notice Marks a facility past due + grace defaulted: the loss is final and the
-    /// substitute is Suspended.
-    /// @dev Caller: anyone. Emits `FacilityDefaulted`.
-    function markDefault(uint256 facility) external;
+    /// @notice Repays the pool what `facility` owes now from its order's reservation,
+    /// delivered or not: from the facility's due date, or at once when its substitute is
+    /// Disrupted or Suspended. Works while the ledger is paused.
+    /// @dev Caller: anyone. Emits the ledger's `FundsDisbursed` (to the pool), the pool's
+    /// `FacilityCollected` and `PoolRepaidFromReservation`.
+    function collectFacility(uint256 facility) external;
 
-    /// @notice Replaces the policy.
-    /// @dev Caller: admin. Emits `PolicyUpdated`.
-    function setPolicy(Policy calldata policy) external;
-
-    /// @notice The current policy.
-    function policy() external view returns (Policy memory);
+    /// @notice Ends a financed order with no accepted delivery once its facility's grace
+    /// period is over: the pool is repaid from the reservation (if not yet), the rest is
+    /// returned to the project, and what the pool took is recorded as a recovery owed by the
+    /// substitute. The registrar, notified by the event, decides on suspension.
+    /// @dev Caller: the ledger's reviewer role. Emits `OrderClosedUndelivered`, the ledger's
+    /// `ReservationReleased` and `RecoveryRecorded`.
+    function closeUndelivered(uint256 order) external;
 
     /// @notice One order.
     function order(uint256 order) external view returns (Order memory);
@@ -295,7 +297,4 @@ interface ISubstituteFinancing {
 
     /// @notice Number of orders and of facilities ever created.
     function counts() external view returns (uint256 orders, uint256 facilities);
-
-    /// @notice The annual rate, in basis points, for a credit score (0 if not eligible).
-    function rateFor(uint16 score) external view returns (uint256);
 }

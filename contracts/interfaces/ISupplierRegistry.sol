@@ -109,10 +109,6 @@ interface ISupplierRegistry {
     /// @dev Caller: trigger role (on a recovery report). Emits `SupplierStatusChanged`.
     function markRecovered(address supplier) external;
 
-    /// @notice Suspends a supplier whose financing defaulted.
-    /// @dev Caller: trigger role. Emits `SupplierStatusChanged`.
-    function markDefaulted(address supplier) external;
-
     /// @notice Uses `amount` of `supplier`'s capacity for an order assigned to it.
     /// @dev Caller: trigger role (the order book). Reverts when the capacity is not there.
     function commitCapacity(address supplier, uint256 amount) external;

@@ -24,6 +24,7 @@ def test_deploy_then_new_processes_see_it(workspace: Path) -> None:
         "SupplierRegistry",
         "FundLedger",
         "FinancingPool",
+        "FinancingPolicy",
         "SubstituteFinancing",
     }
     status = scf_process(workspace, "chain", "status", "--json")

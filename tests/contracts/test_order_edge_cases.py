@@ -106,9 +106,8 @@ def test_an_overdue_order_never_blocks_the_disruption_trigger(world: World) -> N
         if e["order"] == planted
     ]
     assert financed["due"] == stamp + 1
-    assert int(world.financing.facility(financed["facility"]).due.timestamp()) == (
-        -(-(stamp + 1) // DAY) * DAY
-    )
+    assert financed["stop"] == -(-(stamp + 1) // DAY) * DAY + 30 * DAY
+    assert int(world.financing.facility(financed["facility"]).stop.timestamp()) == financed["stop"]
 
 
 def test_an_order_too_small_for_an_advance_is_not_financed_and_settles_in_full(

@@ -12,6 +12,9 @@ disruptions, repayments, time passing — after every step:
 - no budget line has spent + reserved above its cap, no milestone above its tranche;
 - the free balance (balance − reserved) is never negative;
 - the pool's idle cash is what it holds, and its assets are idle cash plus facility value;
+- the pool's share price never falls;
+- every open facility's reservation covers what it would owe at its stop (due + grace);
+- recoveries owed equal what the pool took on orders closed undelivered, less what was repaid;
 - the audit rebuilt from events agrees with all of it.
 
 The default run is short; `pytest -m slow tests/properties` runs a longer one.
@@ -30,6 +33,8 @@ from web3.logs import DISCARD
 from chain_client.audit.report import run_audit
 from chain_client.errors import ContractRevert
 from chain_client.session import Session
+from chain_client.units import to_bytes32
+from tests.conftest import events
 from tests.contracts.financing_fixtures import World, setup_world
 
 EXPECTED_REVERTS = {
@@ -47,6 +52,12 @@ EXPECTED_REVERTS = {
     "FinancingAcceptancePeriodOver",
     "FinancingPayeeNotEligible",
     "FinancingSupplierStatus",
+    "FinancingNotCollectable",
+    "FinancingGraceNotOver",
+    "FinancingFacilityStatus",
+    "FinancingNotOrderSupplier",
+    "FinancingSupplierSuspended",
+    "EnforcedPause",
     "ERC20InsufficientBalance",
 }
 amounts = st.integers(min_value=1, max_value=3_000_000_00)
@@ -93,6 +104,31 @@ def payments_out_of_the_ledger(world: World, receipt: Any) -> list[str]:
     return wrong
 
 
+def uncovered_facilities(world: World) -> list[str]:
+    """Each open facility whose order's reservation would not cover what it owes at its stop
+    (what it owes now plus the interest still to run, rounded up), described."""
+    now = int(world.session.w3.eth.get_block("latest")["timestamp"])
+    wrong = []
+    for f in world.financing.facilities():
+        if f.status != "Active":
+            continue
+        order = world.financing.order(f.order)
+        left = world.litho.ledger.contract.functions.reservationLeft(
+            to_bytes32(order.project), f.order
+        ).call()
+        to_run = max(0, int(f.stop.timestamp()) - now)
+        at_stop = (
+            f.owed_principal
+            + f.owed_interest
+            - (-f.owed_principal * f.rate_bps * to_run // (365 * 86_400 * 10_000))
+        )
+        if at_stop > left:
+            wrong.append(
+                f"facility {f.id} owes {at_stop} at its stop; order {f.order} holds {left}"
+            )
+    return wrong
+
+
 def machine_for(world: World) -> type[RuleBasedStateMachine]:
     tester = world.session.w3.provider.ethereum_tester  # type: ignore[attr-defined]
 
@@ -102,6 +138,8 @@ def machine_for(world: World) -> type[RuleBasedStateMachine]:
             self.snapshot = tester.take_snapshot()
             self.orders: list[int] = []
             self.checked = len(world.session.journal)
+            self.price = world.pool.share_price()
+            self.recoveries = 0  # what closed-undelivered orders left owed, less repayments
 
         def teardown(self) -> None:
             # the audit rebuilt from events agrees; then the chain goes back, which the
@@ -139,11 +177,14 @@ def machine_for(world: World) -> type[RuleBasedStateMachine]:
             value=amounts,
             category=st.sampled_from(["MATERIALS", "EQUIPMENT"]),
             milestone=st.sampled_from([0, 1]),
+            due=st.sampled_from(["20d", "90d", "1000d"]),
         )
-        def register_order(self, value: int, category: str, milestone: int) -> None:
+        def register_order(self, value: int, category: str, milestone: int, due: str) -> None:
             def register() -> None:
                 self.orders.append(
-                    world.order(value=value, category=category, milestone=milestone, approve=False)
+                    world.order(
+                        value=value, category=category, milestone=milestone, due=due, approve=False
+                    )
                 )
 
             self.attempt(register)
@@ -189,6 +230,56 @@ def machine_for(world: World) -> type[RuleBasedStateMachine]:
         def time_passes(self, days: int) -> None:
             world.session.advance_time(days * 86_400)
 
+        @rule(data=st.data())
+        def collect_or_close_undelivered(self, data: st.DataObject) -> None:
+            facilities = world.financing.counts()[1]
+            if not facilities:
+                return
+            facility = world.financing.facility(data.draw(st.integers(1, facilities)))
+            if data.draw(st.booleans()):
+                self.attempt(
+                    lambda: world.financing.collect_facility(facility.id, sender="stranger")
+                )
+                return
+
+            def close() -> None:
+                result = world.financing.close_undelivered(facility.order)
+                (closed,) = events(
+                    world.session,
+                    result.tx_hash,
+                    world.financing.contract,
+                    "OrderClosedUndelivered",
+                )
+                self.recoveries += int(closed["recovery"])
+
+            self.attempt(close)
+
+        @rule(
+            debtor=st.sampled_from(["sub_hi", "sub_mid", "sub_lo"]),
+            amount=st.integers(min_value=1, max_value=3_000_000_00),
+        )
+        def repay_recovery(self, debtor: str, amount: int) -> None:
+            owed = world.litho.ledger.recovery_owed("LITHO-14", debtor)
+            if owed == 0:
+                return
+            world.litho.token.mint(debtor, amount)
+            _, repaid = world.litho.ledger.repay_recovery("LITHO-14", debtor, amount, by=debtor)
+            self.recoveries -= repaid
+
+        @rule()
+        def pause_or_unpause(self) -> None:
+            ledger = world.litho.ledger
+            (ledger.unpause if ledger.paused() else ledger.pause)()
+
+        @rule(amount=amounts)
+        def bank_deposits_or_withdraws(self, amount: int) -> None:
+            pool = world.pool
+            if pool.assets_of("bank") > amount and pool.status().idle >= amount:
+                pool.withdraw(amount, by="bank")
+            else:
+                world.litho.token.mint("bank", amount)
+                pool.deposit(amount, by="bank")
+
         @invariant()
         def money_leaves_the_ledger_only_to_eligible_payees(self) -> None:
             journal = world.session.journal
@@ -212,6 +303,24 @@ def machine_for(world: World) -> type[RuleBasedStateMachine]:
             assert token.balance_of(pool.address) == status.idle
             assert status.total_assets >= status.idle
             assert token.balance_of(world.financing.address) == 0
+
+        @invariant()
+        def the_share_price_never_falls(self) -> None:
+            price = world.pool.share_price()
+            assert price >= self.price, (price, self.price)
+            self.price = price
+
+        @invariant()
+        def every_facility_is_covered_by_its_reservation(self) -> None:
+            assert uncovered_facilities(world) == []
+
+        @invariant()
+        def recoveries_match_what_the_pool_took(self) -> None:
+            owed = sum(
+                world.litho.ledger.recovery_owed("LITHO-14", who)
+                for who in ("sub_hi", "sub_mid", "sub_lo")
+            )
+            assert owed == self.recoveries
 
     return Money
 
