@@ -17,6 +17,7 @@ REASONS = {
     "REPORT_CAP": "the cap on advances for this report is reached",
     "ORDER_NOT_APPROVED": "the order awaits the reviewer's approval",
     "TOO_SMALL": "the advance would round to nothing",
+    "MILESTONE_NOT_APPROVED": "the order's milestone is not approved: its reservation cannot pay",
 }
 
 

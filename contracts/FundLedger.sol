@@ -308,6 +308,12 @@ contract FundLedger is IFundLedger, LedgerRiskFlags, AccessControlDefaultAdminRu
     }
 
     /// @inheritdoc IFundLedger
+    function isMilestoneApproved(bytes32 id, uint256 milestone) external view returns (bool) {
+        Milestone[] storage list = _projects[id].milestones;
+        return milestone < list.length && list[milestone].approved;
+    }
+
+    /// @inheritdoc IFundLedger
     function reservationLeft(bytes32 id, uint256 ref) external view returns (uint256) {
         Reservation storage r = _reservations[id][ref];
         return r.open ? r.amount : 0;

@@ -44,6 +44,7 @@ contract SubstituteFinancing is ISubstituteFinancing, AccessControlDefaultAdminR
     bytes32 private constant REPORT_CAP = "REPORT_CAP";
     bytes32 private constant ORDER_NOT_APPROVED = "ORDER_NOT_APPROVED";
     bytes32 private constant TOO_SMALL = "TOO_SMALL";
+    bytes32 private constant MILESTONE_NOT_APPROVED = "MILESTONE_NOT_APPROVED";
 
     /// @notice The settlement token.
     IERC20 public immutable token;
@@ -56,10 +57,13 @@ contract SubstituteFinancing is ISubstituteFinancing, AccessControlDefaultAdminR
     /// @notice The terms the trigger applies.
     IFinancingPolicy public immutable terms;
 
+    /// @dev One quorum round of reports about a supplier; `recovery` says which kind, so a
+    /// pending vote of one kind never counts toward the other.
     struct Round {
         uint64 startedAt;
         uint32 number;
         uint16 reports;
+        bool recovery;
     }
 
     struct Episode {
@@ -211,7 +215,7 @@ contract SubstituteFinancing is ISubstituteFinancing, AccessControlDefaultAdminR
         ISupplierRegistry.Status status = registry.statusOf(supplier);
         if (status != ISupplierRegistry.Status.Active) revert FinancingSupplierStatus(supplier, uint8(status));
         IFinancingPolicy.Policy memory p = terms.current();
-        (uint256 reports, bool reached) = _vote(supplier, p);
+        (uint256 reports, bool reached) = _vote(supplier, p, false);
         emit DisruptionReported(supplier, msg.sender, reason, evidence, reports, p.quorum);
         if (!reached) return;
         registry.markDisrupted(supplier);
@@ -234,7 +238,7 @@ contract SubstituteFinancing is ISubstituteFinancing, AccessControlDefaultAdminR
         ISupplierRegistry.Status status = registry.statusOf(supplier);
         if (status != ISupplierRegistry.Status.Disrupted) revert FinancingSupplierStatus(supplier, uint8(status));
         IFinancingPolicy.Policy memory p = terms.current();
-        (uint256 reports, bool reached) = _vote(supplier, p);
+        (uint256 reports, bool reached) = _vote(supplier, p, true);
         if (reached) registry.markRecovered(supplier);
         emit SupplierRecovered(supplier, msg.sender, reports, p.quorum, reached);
     }
@@ -247,16 +251,20 @@ contract SubstituteFinancing is ISubstituteFinancing, AccessControlDefaultAdminR
             revert FinancingNotCollectable(facilityId, f.due);
         }
         uint256 id = f.order;
-        uint256 amount = _repayPool(_orders[id].project, id, facilityId);
-        emit PoolRepaidFromReservation(id, facilityId, amount);
+        _repayPool(_orders[id].project, id, facilityId);
     }
 
     /// @inheritdoc ISubstituteFinancing
     function closeUndelivered(uint256 id) external nonReentrant {
         _requireReviewer();
         Order storage o = _orders[id];
-        if (o.status != OrderStatus.Financed) revert FinancingOrderStatus(id, o.status);
+        // a delivery recorded but not accepted (nor deemed accepted) is rejected by closing,
+        // so a substitute cannot keep the order open by recording delivery again and again
+        bool delivered = o.status == OrderStatus.Delivered && block.timestamp < o.acceptBy;
         uint256 facilityId = o.facility;
+        if (facilityId == 0 || (o.status != OrderStatus.Financed && !delivered)) {
+            revert FinancingOrderStatus(id, o.status);
+        }
         Facility storage f = _facilities[facilityId];
         if (block.timestamp < f.stop) revert FinancingGraceNotOver(facilityId, f.stop);
         bytes32 project = o.project;
@@ -389,6 +397,12 @@ contract SubstituteFinancing is ISubstituteFinancing, AccessControlDefaultAdminR
             emit SubstituteUnavailable(id, disrupted, ORDER_NOT_APPROVED);
             return false;
         }
+        // the pool is repaid out of the reservation, which can be paid only once its
+        // milestone is approved: no advance before that
+        if (!ledger.isMilestoneApproved(o.project, o.milestone)) {
+            emit SubstituteUnavailable(id, disrupted, MILESTONE_NOT_APPROVED);
+            return false;
+        }
         uint256 nominal = (o.value * p.advanceBps) / BPS;
         if (nominal == 0) {
             emit SubstituteUnavailable(id, disrupted, TOO_SMALL);
@@ -514,17 +528,22 @@ contract SubstituteFinancing is ISubstituteFinancing, AccessControlDefaultAdminR
         amount = principal + interest < left ? principal + interest : left;
         if (amount != 0) ledger.payPoolFromReservation(project, id, address(pool), amount);
         _collect(facilityId, amount);
+        emit PoolRepaidFromReservation(id, facilityId, amount);
     }
 
     /// @dev Counts the sender's report about `supplier` in its current quorum round (a new
     /// round when the last one reached quorum or its window passed). The same quorum decides
     /// a disruption and a recovery.
-    function _vote(address supplier, IFinancingPolicy.Policy memory p) private returns (uint256 reports, bool reached) {
+    function _vote(address supplier, IFinancingPolicy.Policy memory p, bool recovery)
+        private
+        returns (uint256 reports, bool reached)
+    {
         Round storage round = _rounds[supplier];
-        if (round.reports == 0 || block.timestamp > round.startedAt + p.quorumWindow) {
+        if (round.reports == 0 || round.recovery != recovery || block.timestamp > round.startedAt + p.quorumWindow) {
             round.number += 1;
             round.startedAt = uint64(block.timestamp);
             round.reports = 0;
+            round.recovery = recovery;
         }
         if (_reported[supplier][round.number][msg.sender]) revert FinancingAlreadyReported(supplier, msg.sender);
         _reported[supplier][round.number][msg.sender] = true;

@@ -43,6 +43,8 @@ def flows(books: Books, namer: Namer, pool: str) -> dict[tuple[str, str], int]:
             links[("pool", f"substitute {namer(m['to'])}")] += amount
         elif event == "FacilityRepaid":
             links[(f"repaid by {namer(m['from'])}", "pool")] += amount
+        elif event == "RecoveryRepaid":
+            links[(f"recovery from {namer(m['from'])}", f"project {m['project']}")] += amount
         elif event == "FundsRefunded":
             links[(f"project {m['project']}", f"refund to {namer(m['to'])}")] += amount
     return links

@@ -295,6 +295,9 @@ interface IFundLedger {
     /// carries no invoice reference).
     function payPoolFromReservation(bytes32 project, uint256 ref, address pool, uint256 amount) external;
 
+    /// @notice Whether `milestone` of `project` is approved (false for an unknown one).
+    function isMilestoneApproved(bytes32 project, uint256 milestone) external view returns (bool);
+
     /// @notice What is left of reservation `ref` of `project` (0 if none is open).
     function reservationLeft(bytes32 project, uint256 ref) external view returns (uint256);
 

@@ -266,6 +266,10 @@ def machine_for(world: World) -> type[RuleBasedStateMachine]:
             _, repaid = world.litho.ledger.repay_recovery("LITHO-14", debtor, amount, by=debtor)
             self.recoveries -= repaid
 
+        @rule(base=st.sampled_from([400, 2000]))
+        def rates_change(self, base: int) -> None:
+            world.policy(base_rate_bps=base)  # existing facilities keep their terms
+
         @rule()
         def pause_or_unpause(self) -> None:
             ledger = world.litho.ledger
