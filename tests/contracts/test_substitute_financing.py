@@ -267,6 +267,7 @@ def test_no_substitute_moves_nothing_and_a_later_process_finances(session: Sessi
 def test_no_cash_moves_nothing_and_a_later_process_finances(session: Session) -> None:
     world = setup_world(session, pool_cash=5_000_000_00)
     world.policy(exposure_cap_bps=10_000, report_cap_bps=10_000)
+    world.litho.ledger.approve_milestone("LITHO-14", 1, "pilot review")
     world.order(value=5_000_000_00, supplier="sub_lo")
     world.financing.report_disruption("sub_lo", "FIRE")  # 4,000,000.00 of the cash goes out
     order = world.order(value=3_000_000_00, category="EQUIPMENT", milestone=1)

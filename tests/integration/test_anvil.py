@@ -153,7 +153,7 @@ def test_an_example_gives_the_same_events_on_anvil_and_embedded(tmp_path: Path) 
     assert node_run["chain_id"] == 31337 and embedded_run["chain_id"] != 31337
     events = [[s["events"] for s in run["steps"]] for run in (embedded_run, node_run)]
     assert events[0] == events[1]
-    assert sum(len(step) for step in events[0]) == embedded_run["events"] == 42
+    assert sum(len(step) for step in events[0]) == embedded_run["events"] == 43
 
 
 def test_a_reorganised_chain_under_the_audit_cursor_is_read_again(tmp_path: Path) -> None:
