@@ -18,19 +18,27 @@ from .errors import InputError
 
 DECIMALS = 2
 _SCALE = 10**DECIMALS
-_AMOUNT = re.compile(r"^\d{1,30}(\.\d+)?$")
+# ASCII digits only (`\d` would also read Arabic-Indic and other digits), one optional point;
+# no grouping separators, which read differently by locale ("1,5" and "1.000,00").
+_AMOUNT = re.compile(r"^[0-9]{1,30}(\.[0-9]+)?$")
 _DURATION = re.compile(r"^(\d+)([smhdw]?)$")
 _DURATION_SECONDS = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
 
 
 def parse_amount(text: str | int | Decimal, *, field: str = "amount") -> int:
-    """Parse a non-negative decimal string with at most 2 decimals into smallest units."""
+    """Parse a non-negative decimal string with at most 2 decimals into smallest units.
+
+    One grammar everywhere (CLI, scenario files, CSV): ASCII digits, one optional `.` and at
+    most 2 decimals. Anything else is refused with a hint, never guessed at.
+    """
     if isinstance(text, bool | float):
         raise InputError(f'{field} must be a decimal string such as "1250.00", not {text!r}')
-    raw = str(text).strip().replace(",", "") if isinstance(text, str) else str(text)
+    raw = text.strip() if isinstance(text, str) else str(text)
     if not _AMOUNT.match(raw):
         raise InputError(
-            f'{field} {text!r} is not an amount: use a non-negative decimal such as "1250.00"'
+            f"{field} {text!r} is not an amount",
+            hint='write ASCII digits with one "." and at most 2 decimals, no grouping '
+            'separators, e.g. "1250000.00"',
         )
     try:
         value = Decimal(raw)

@@ -183,8 +183,9 @@ def test_policy_is_shown_and_changed_by_the_admin_only(
     assert refused.exit_code == 1 and "reviewer does not hold the admin role" in refused.stderr
 
 
-def register(scf_json: Any, project: str, value: str, po: str) -> Any:
-    return scf_json(
+def register_argv(project: str, value: str, po: str) -> list[str]:
+    """`scf order register` of resist_a's ARF_RESIST, MATERIALS line, milestone 0, due in 90d."""
+    return [
         "order",
         "register",
         "--project",
@@ -203,7 +204,7 @@ def register(scf_json: Any, project: str, value: str, po: str) -> Any:
         "90d",
         "--po",
         po,
-    )
+    ]
 
 
 def test_an_order_above_dual_control_waits_for_the_reviewer(
@@ -224,27 +225,7 @@ def test_an_order_above_dual_control_waits_for_the_reviewer(
     )
     scf_json("project", "fund", "LITHO-15", "5000000.00", "--by", "gov_fund")
     scf_json("milestone", "approve", "LITHO-15", "0")
-    human = scf(
-        "order",
-        "register",
-        "--project",
-        "LITHO-15",
-        "--part",
-        "ARF_RESIST",
-        "--supplier",
-        "resist_a",
-        "--value",
-        "2500000.00",
-        "--category",
-        "MATERIALS",
-        "--milestone",
-        "0",
-        "--due",
-        "90d",
-        "--po",
-        "PO-15-001",
-        env={"COLUMNS": "200"},
-    )
+    human = scf(*register_argv("LITHO-15", "2500000.00", "PO-15-001"), env={"COLUMNS": "200"})
     assert human.exit_code == 0, human.stderr
     assert human.stdout.splitlines()[1] == (
         "it is at or above the dual-control threshold and awaits the reviewer's approval: "
@@ -261,26 +242,7 @@ def test_an_order_above_dual_control_waits_for_the_reviewer(
     assert "is not a reviewer" in not_reviewer.stderr
     scf_json("order", "approve", "2")
     assert scf_json("order", "show", "2")["order"]["status"] == "Open"
-    duplicate = scf(
-        "order",
-        "register",
-        "--project",
-        "LITHO-15",
-        "--part",
-        "ARF_RESIST",
-        "--supplier",
-        "resist_a",
-        "--value",
-        "1.00",
-        "--category",
-        "MATERIALS",
-        "--milestone",
-        "0",
-        "--due",
-        "90d",
-        "--po",
-        "PO-15-001",
-    )
+    duplicate = scf(*register_argv("LITHO-15", "1.00", "PO-15-001"))
     assert duplicate.exit_code == 1
     assert duplicate.stderr.startswith(
         "error: purchase order PO-15-001 of LITHO-15 is already order 2"
@@ -290,7 +252,7 @@ def test_an_order_above_dual_control_waits_for_the_reviewer(
 def test_delivery_acceptance_settlement_and_the_orders_life(
     scf: Run, scf_json: Any, story: None
 ) -> None:
-    register(scf_json, "LITHO-14", "500000.00", "PO-2030-018")
+    scf_json(*register_argv("LITHO-14", "500000.00", "PO-2030-018"))
     early = scf("order", "settle", "2", "--by", "bank")
     assert early.exit_code == 1 and early.stderr.strip() == "error: order 2 is open"
     delivered = scf_json(

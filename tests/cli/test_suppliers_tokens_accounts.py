@@ -119,6 +119,19 @@ def test_token_mint_transfer_approve_and_balance(scf: Run, scf_json, deployed) -
     assert "resist_b does not hold the minter role" in not_minter.stderr
 
 
+@pytest.mark.parametrize("amount", ["1,5", "1.000,00", "\u0661\u0662", "1.2.3"])
+def test_an_amount_outside_the_one_grammar_mints_nothing(  # type: ignore[no-untyped-def]
+    scf: Run, scf_json, deployed, amount: str
+) -> None:
+    result = scf("token", "mint", "resist_a", amount)
+    assert result.exit_code == 1
+    assert result.stderr.strip() == (
+        f'error: amount {amount!r} is not an amount (write ASCII digits with one "." and at '
+        'most 2 decimals, no grouping separators, e.g. "1250000.00")'
+    )
+    assert scf_json("token", "balance", "resist_a")["balance"] == "0.00"
+
+
 def test_roles_list_grant_and_revoke(scf: Run, scf_json, deployed) -> None:  # type: ignore[no-untyped-def]
     held = {h["role"]: h["holders"] for h in scf_json("role", "list")}
     assert held == {

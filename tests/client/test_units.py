@@ -19,7 +19,7 @@ from chain_client.units import (
 
 @pytest.mark.parametrize(
     ("text", "units"),
-    [("1250000.00", 125_000_000), ("0.5", 50), ("7", 700), ("1,250.10", 125_010), ("0", 0)],
+    [("1250000.00", 125_000_000), ("0.5", 50), ("7", 700), (" 1250.10 ", 125_010), ("0", 0)],
 )
 def test_parse_amount_reads_decimal_strings(text: str, units: int) -> None:
     assert parse_amount(text) == units
@@ -33,11 +33,21 @@ def test_parse_amount_reads_decimal_strings(text: str, units: int) -> None:
         ("abc", "is not an amount"),
         ("", "is not an amount"),
         ("1e5", "is not an amount"),
+        ("1,5", "is not an amount"),  # once read as 15.00
+        ("1.000,00", "is not an amount"),  # once read as 1.00
+        ("1,250.10", "is not an amount"),
+        ("\u0661\u0662", "is not an amount"),  # Arabic-Indic digits
+        ("\uff11\uff12", "is not an amount"),  # full-width digits
+        ("1.2.3", "is not an amount"),
+        ("+5", "is not an amount"),
+        (".5", "is not an amount"),
     ],
 )
 def test_parse_amount_refuses_bad_amounts_with_one_line(text: str, message: str) -> None:
-    with pytest.raises(InputError, match=message):
+    with pytest.raises(InputError, match=message) as excinfo:
         parse_amount(text)
+    if "decimals" not in message:
+        assert excinfo.value.hint is not None and "ASCII digits" in excinfo.value.hint
 
 
 def test_parse_amount_refuses_floats() -> None:
