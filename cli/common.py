@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+import unicodedata
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -14,6 +15,7 @@ import typer
 from pydantic import BaseModel
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 from typer.core import TyperGroup
 
 from chain_client.chain.workspace import DATABASE
@@ -49,7 +51,8 @@ def report(error: ScfError, *, as_json: bool) -> None:
             body["arguments"] = {k: _jsonable(v) for k, v in error.arguments.items()}
         print(json.dumps({"ok": False, "error": body}))
     else:
-        err_console.print(f"[bold red]error:[/] {error}", highlight=False, soft_wrap=True)
+        line = Text.assemble(("error:", "bold red"), " ", printable(str(error)))
+        err_console.print(line, highlight=False, soft_wrap=True)
 
 
 class ScfGroup(TyperGroup):
@@ -113,20 +116,35 @@ def emit_json(data: Any) -> None:
     print(json.dumps(_jsonable(data), indent=2, sort_keys=False, default=str))
 
 
+def printable(text: str) -> str:
+    """`text` with control and format characters escaped (`\x1b` shown as `\\x1b`): names
+    and other texts from the chain or from users can never drive the reader's terminal."""
+    return "".join(
+        ch.encode("unicode_escape").decode("ascii")
+        if unicodedata.category(ch) in ("Cc", "Cf") and ch != "\n"
+        else ch
+        for ch in text
+    )
+
+
 def output(ctx: typer.Context, data: Any, human: Any = None) -> None:
-    """Print `data` as JSON with --json; otherwise print `human` (text or a rich renderable)."""
+    """Print `data` as JSON with --json; otherwise print `human` (text or a rich renderable).
+    Plain text is printed as is (no markup) with control characters escaped."""
     if state(ctx).json:
         emit_json(data)
     elif human is not None:
+        if isinstance(human, str):
+            human = Text(printable(human))
         console.print(human, highlight=False)
 
 
 def table(title: str | None, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> Table:
+    """A table whose cells are plain text (never markup), control characters escaped."""
     t = Table(title=title, title_justify="left", show_edge=False, header_style="bold")
     for column in columns:
         t.add_column(column, justify="right" if column in NUMERIC_COLUMNS else "left")
     for row in rows:
-        t.add_row(*(str(c) for c in row))
+        t.add_row(*(Text(printable(str(c))) for c in row))
     return t
 
 

@@ -8,6 +8,7 @@ from typing import Annotated
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+from rich.text import Text
 
 from chain_client.config import Settings
 from chain_client.errors import InputError
@@ -16,7 +17,7 @@ from chain_client.scenario.runner import StepResult
 from chain_client.scenario.starter import STARTER
 from chain_client.session import open_session
 
-from .common import console, output, state
+from .common import console, output, printable, state
 
 app = typer.Typer(help="Scenario files: scripted financing stories.", no_args_is_help=True)
 
@@ -50,14 +51,14 @@ def run_scenario(
 
             def progress(result: StepResult) -> None:
                 if verbose:
-                    bar.console.print(
-                        f"{result.number:>3} {result.action:<28} {result.detail}"
-                        + (
-                            f"  [dim]{len(result.transactions)} tx, gas {result.gas:,}[/]"
-                            if result.transactions
-                            else ""
-                        )
+                    line = Text(
+                        f"{result.number:>3} {result.action:<28} {printable(result.detail)}"
                     )
+                    if result.transactions:
+                        line.append(
+                            f"  {len(result.transactions)} tx, gas {result.gas:,}", style="dim"
+                        )
+                    bar.console.print(line)
                 bar.update(task, advance=1, step=result.action)
 
             return runner.run(progress), settings

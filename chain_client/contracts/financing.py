@@ -206,11 +206,10 @@ class Financing(Bound):
     def repay(self, facility: int, amount: int, *, by: str) -> list[TxResult]:
         """Approve, then repay up to `amount` of `facility` from `by`."""
         self.facility(facility)
-        approval = Token(self.session).approve(self.address, amount, sender=by)
-        return [
-            approval,
-            self.session.transact(self.contract.functions.repay(facility, amount), by)[0],
-        ]
+        fn = self.contract.functions.repay(facility, amount)
+        return Token(self.session).spend(
+            self.address, amount, sender=by, then=lambda: self.session.transact(fn, by)[0]
+        )
 
     def collect_facility(self, facility: int, *, sender: str) -> TxResult:
         """Repay the pool what `facility` owes from its order's reservation (anyone may: from

@@ -60,9 +60,10 @@ class Ledger(Bound):
     def fund(self, project: str, amount: int, *, funder: str) -> list[TxResult]:
         """Approve the ledger for `amount`, then deposit it into `project` (two transactions)."""
         self.owner(project)  # an unknown project fails before anything is sent
-        approval = Token(self.session).approve(self.address, amount, sender=funder)
         fn = self.contract.functions.fund(to_bytes32(project), amount)
-        return [approval, self.session.transact(fn, funder)[0]]
+        return Token(self.session).spend(
+            self.address, amount, sender=funder, then=lambda: self.session.transact(fn, funder)[0]
+        )
 
     def approve_milestone(
         self, project: str, milestone: int, evidence: str | None = None, *, sender: str = "reviewer"
@@ -160,9 +161,11 @@ class Ledger(Bound):
         if owed == 0:
             raise InputError(f"{debtor} owes {project} nothing")
         amount = min(amount, owed)
-        approval = Token(self.session).approve(self.address, amount, sender=by)
         fn = self.contract.functions.repayRecovery(key, self.resolve(debtor), amount)
-        return [approval, self.session.transact(fn, by)[0]], amount
+        token = Token(self.session)
+        return token.spend(
+            self.address, amount, sender=by, then=lambda: self.session.transact(fn, by)[0]
+        ), amount
 
     def recovery_owed(self, project: str, debtor: str) -> int:
         """What `debtor` still owes `project` in recoveries."""

@@ -20,9 +20,10 @@ class Pool(Bound):
 
     def deposit(self, amount: int, *, by: str) -> list[TxResult]:
         """Approve the pool for `amount`, then deposit it for `by` (two transactions)."""
-        approval = Token(self.session).approve(self.address, amount, sender=by)
         fn = self.contract.functions.deposit(amount, self.resolve(by))
-        return [approval, self.session.transact(fn, by)[0]]
+        return Token(self.session).spend(
+            self.address, amount, sender=by, then=lambda: self.session.transact(fn, by)[0]
+        )
 
     def withdraw(self, amount: int, *, by: str) -> TxResult:
         """Withdraw `amount` of the token to `by` (limited to idle cash)."""

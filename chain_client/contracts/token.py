@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from eth_typing import ChecksumAddress
 
+from ..errors import InputError, ScfError
 from ..models import TxResult
+from ..units import format_amount
 from .base import Bound
 
 
@@ -36,3 +40,31 @@ class Token(Bound):
     def approve(self, spender: str | ChecksumAddress, amount: int, *, sender: str) -> TxResult:
         fn = self.contract.functions.approve(self.resolve(spender), amount)
         return self.session.transact(fn, sender)[0]
+
+    def spend(
+        self,
+        spender: str | ChecksumAddress,
+        amount: int,
+        *,
+        sender: str,
+        then: Callable[[], TxResult],
+    ) -> list[TxResult]:
+        """Approve `spender` for `amount` of `sender`'s tokens, then run `then` (the call that
+        pulls them). The balance is checked before anything is sent; if `then` is refused,
+        the allowance is put back as it was, so a refused payment leaves no approval behind."""
+        if amount <= 0:
+            raise InputError("the amount must be above 0")
+        have = self.balance_of(sender)
+        if have < amount:
+            raise InputError(
+                f"{self.session.name_of(self.resolve(sender))} holds "
+                f"{format_amount(have, grouping=True)}; {format_amount(amount, grouping=True)} "
+                "needed"
+            )
+        before = self.allowance(sender, spender)
+        approval = self.approve(spender, amount, sender=sender)
+        try:
+            return [approval, then()]
+        except ScfError:
+            self.approve(spender, before, sender=sender)
+            raise

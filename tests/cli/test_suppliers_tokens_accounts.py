@@ -176,3 +176,15 @@ def test_accounts_list_shows_roles_and_balances_and_refuses_builtins(
     assert "this chain has 50 (0 to 49)" in out_of_range.stderr
     by_address = scf_json("accounts", "add", "bank", "0x7e5f4552091a69125d5dfcb7b8c2659029395bdf")
     assert by_address["address"] == "0x7E5F4552091A69125d5DfCb7b8C2659029395Bdf"
+
+
+def test_a_name_with_terminal_escape_codes_is_printed_escaped(scf: Run, deployed) -> None:  # type: ignore[no-untyped-def]
+    name = "\x1b[31mRed\x1b[0m [bold]X"
+    registered = scf(
+        "supplier", "register", "resist_b", "--name", name, "--part", "ARF", "--capacity", "1.00"
+    )
+    assert registered.exit_code == 0, registered.stderr
+    shown = scf("supplier", "show", "resist_b", env={"COLUMNS": "200"})
+    assert shown.exit_code == 0, shown.stderr
+    assert "\x1b" not in shown.stdout
+    assert "\\x1b[31mRed\\x1b[0m [bold]X" in shown.stdout

@@ -353,3 +353,23 @@ def test_close_then_funders_claim_pro_rata(litho: Litho) -> None:
 def test_the_admin_may_close_too(litho: Litho) -> None:
     litho.ledger.close("LITHO-14", sender="admin")
     assert litho.ledger.project("LITHO-14").status == "Closed"
+
+
+def test_a_refused_funding_or_deposit_leaves_no_approval_behind(litho: Litho) -> None:
+    from chain_client.contracts import Pool
+
+    token, ledger, pool = litho.token, litho.ledger, Pool(litho.session)
+    journal = len(litho.session.journal)
+    with pytest.raises(InputError, match="stranger .* holds 0.00; 5.00 needed"):
+        ledger.fund("LITHO-14", 5_00, funder="stranger")
+    with pytest.raises(InputError, match="holds 0.00; 5.00 needed"):
+        pool.deposit(5_00, by="stranger")
+    assert len(litho.session.journal) == journal  # nothing was sent
+    # refused by the contract after the approval: the approval is put back as it was
+    token.mint("stranger", 5_00)
+    ledger.pause()
+    with pytest.raises(ContractRevert) as excinfo:
+        ledger.fund("LITHO-14", 5_00, funder="stranger")
+    assert excinfo.value.error_name == "EnforcedPause"
+    assert token.allowance("stranger", ledger.address) == 0
+    assert token.balance_of("stranger") == 5_00
