@@ -8,8 +8,40 @@ from typing import Any
 from eth_typing import ChecksumAddress
 from pydantic import Field
 
+from .errors import InputError
 from .models import Amount, Record
 from .projects import Identifier, Spec
+
+#: The documented reasons an oracle may give for a disruption. Another reason is taken only
+#: when the reporter asks for it on purpose (`--other-reason`, `other_reason:`), so that a
+#: typo never disrupts a supplier.
+DISRUPTION_REASONS = (
+    "EXPORT_CONTROL",
+    "SANCTIONS",
+    "FIRE",
+    "FLOOD",
+    "EARTHQUAKE",
+    "INSOLVENCY",
+    "QUALITY_FAILURE",
+    "LOGISTICS",
+    "CYBER_ATTACK",
+)
+
+
+def check_reason(reason: str, *, other: bool = False) -> str:
+    """`reason` if it is a documented disruption reason (or `other` says it is meant as
+    another); `InputError` otherwise, naming the list."""
+    if other:
+        if reason in DISRUPTION_REASONS:
+            raise InputError(f"{reason} is a documented reason: give it with --reason")
+        return reason
+    if reason not in DISRUPTION_REASONS:
+        raise InputError(
+            f"unknown disruption reason {reason!r}: one of {', '.join(DISRUPTION_REASONS)}",
+            hint="another reason is taken only with --other-reason (other_reason: in a scenario)",
+        )
+    return reason
+
 
 ORDER_STATUS = (
     "None",

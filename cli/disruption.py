@@ -6,7 +6,9 @@ from typing import Annotated
 
 import typer
 
-from chain_client.contracts import Financing
+from chain_client.contracts import Financing, Registry
+from chain_client.errors import InputError
+from chain_client.orders import DISRUPTION_REASONS, check_reason
 
 from .common import By, output, session
 from .financing_render import trigger_lines
@@ -23,15 +25,30 @@ Supplier = Annotated[str, typer.Argument(help="The supplier: an alias or address
 def report_command(
     ctx: typer.Context,
     supplier: Supplier,
-    reason: Annotated[str, typer.Option(help="Why, e.g. EXPORT_CONTROL, FIRE, INSOLVENCY.")],
+    reason: Annotated[
+        str | None, typer.Option(help=f"Why: one of {', '.join(DISRUPTION_REASONS)}.")
+    ] = None,
+    other_reason: Annotated[
+        str | None,
+        typer.Option(help="Another reason, on purpose (at most 31 bytes), instead of --reason."),
+    ] = None,
     evidence: Annotated[
         str | None, typer.Option(help="Evidence: text, or @file to hash its bytes.")
     ] = None,
     by: By = None,
 ) -> None:
     """Report a supplier cut off (sent by an oracle); at quorum its orders move to substitutes."""
+    if (reason is None) == (other_reason is None):
+        raise InputError(
+            "give exactly one of --reason and --other-reason",
+            hint=f"--reason is one of {', '.join(DISRUPTION_REASONS)}",
+        )
+    text = reason if reason is not None else str(other_reason)
+    check_reason(text, other=reason is None)  # before any workspace or chain is touched
     with session(ctx, writable=True) as s:
-        report = Financing(s).report_disruption(supplier, reason, evidence, sender=by or "oracle")
+        report = Financing(s).report_disruption(
+            supplier, text, evidence, sender=by or "oracle", other_reason=reason is None
+        )
         output(ctx, report, trigger_lines(s, report))
 
 
@@ -48,4 +65,11 @@ def recover_command(ctx: typer.Context, supplier: Supplier, by: By = None) -> No
     """Report a Disrupted supplier recovered: Active again (sent by an oracle)."""
     with session(ctx, writable=True) as s:
         result = Financing(s).report_recovery(supplier, sender=by or "oracle")
-        output(ctx, result, f"{s.name_of(s.accounts.resolve(supplier))} is Active again")
+        who = s.name_of(s.accounts.resolve(supplier))
+        status = Registry(s).supplier(supplier).status
+        text = (
+            f"{who} is Active again"
+            if status == "Active"
+            else f"recovery of {who} reported; it stays {status} until the oracle quorum agrees"
+        )
+        output(ctx, result, text)

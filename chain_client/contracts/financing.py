@@ -25,6 +25,7 @@ from ..orders import (
     PolicyRecord,
     Settlement,
     TriggerReport,
+    check_reason,
 )
 from ..projects import parse_spec
 from ..units import from_bytes32, parse_duration, reference_hash, to_bytes32
@@ -136,9 +137,17 @@ class Financing(Bound):
     # the trigger
 
     def report_disruption(
-        self, supplier: str, reason: str, evidence: str | None = None, *, sender: str = "oracle"
+        self,
+        supplier: str,
+        reason: str,
+        evidence: str | None = None,
+        *,
+        sender: str = "oracle",
+        other_reason: bool = False,
     ) -> TriggerReport:
-        """An oracle reports `supplier` cut off; at quorum its open orders are financed."""
+        """An oracle reports `supplier` cut off; at quorum its open orders are financed.
+        `reason` is one of `DISRUPTION_REASONS`, or any short text with `other_reason`."""
+        check_reason(reason, other=other_reason)
         fn = self.contract.functions.reportDisruption(
             self.resolve(supplier), to_bytes32(reason, field="reason"), reference_hash(evidence)
         )

@@ -12,10 +12,19 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import yaml
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from ..chain.accounts import BUILTIN_ALIASES
 from ..errors import InputError
+from ..orders import check_reason
 from ..projects import MilestoneSpec, describe
 from ..units import parse_amount, parse_duration, to_bytes32
 
@@ -226,9 +235,22 @@ class OrderEvidence(Args):
 
 
 class DisruptionReport(Args):
+    """`reason:` one of the documented reasons, or `other_reason:` for any other on purpose."""
+
     supplier: Who
-    reason: Ident
+    reason: Ident | None = None
+    other_reason: Ident | None = None
     evidence: str | None = None
+
+    @model_validator(mode="after")
+    def _one_reason(self) -> DisruptionReport:
+        if (self.reason is None) == (self.other_reason is None):
+            raise ValueError("give exactly one of reason: and other_reason:")
+        if self.reason is not None:
+            check_reason(self.reason)
+        else:
+            check_reason(str(self.other_reason), other=True)
+        return self
 
 
 class SupplierRef(Args):

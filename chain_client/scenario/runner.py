@@ -271,7 +271,13 @@ class Runner:
                 return f"{to_pool} to the pool, {format_amount(st.held)} held for the supplier"
             return f"{to_pool} to the pool, {to_supplier} to the supplier"
         elif action == "disruption.report":
-            trigger = financing.report_disruption(a.supplier, a.reason, a.evidence, sender=sender)
+            trigger = financing.report_disruption(
+                a.supplier,
+                a.reason or a.other_reason,
+                a.evidence,
+                sender=sender,
+                other_reason=a.reason is None,
+            )
             financed = sum(o.financed for o in trigger.outcomes)
             return (
                 f"{financed} of {len(trigger.outcomes)} order(s) financed"

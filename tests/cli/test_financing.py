@@ -302,3 +302,19 @@ def test_delivery_acceptance_settlement_and_the_orders_life(
         "FundsDisbursed",
         "OrderSettled",
     ]
+
+
+def test_a_misspelt_disruption_reason_disrupts_nothing(
+    scf: Run, scf_json: Any, story: None
+) -> None:
+    typo = scf("disruption", "report", "resist_a", "--reason", "EXPORT_CONTROLL")
+    assert typo.exit_code == 1
+    assert typo.stderr.strip().startswith(
+        "error: unknown disruption reason 'EXPORT_CONTROLL': one of EXPORT_CONTROL, SANCTIONS,"
+    )
+    assert "--other-reason" in typo.stderr and len(typo.stderr.strip().splitlines()) == 1
+    both = scf("disruption", "report", "resist_a", "--reason", "FIRE", "--other-reason", "X")
+    assert both.exit_code == 1 and "exactly one of --reason and --other-reason" in both.stderr
+    assert scf_json("supplier", "show", "resist_a")["status"] == "Active"
+    other = scf_json("disruption", "report", "resist_a", "--other-reason", "PANDEMIC_LOCKDOWN")
+    assert other["disrupted"] is True

@@ -193,3 +193,14 @@ def test_new_writes_a_starter_that_checks_and_runs(scf: Run, here: Path) -> None
     assert "valid, 21 steps" in scf("scenario", "check", "mine.yaml").stdout
     result = scf("scenario", "run", "mine.yaml", "--json")
     assert result.exit_code == 0, result.stderr
+
+
+def test_a_misspelt_reason_fails_validation_before_anything_is_sent(scf: Run, here: Path) -> None:
+    path = write(
+        here,
+        HEAD + OK_STEPS + "  - disruption.report: {supplier: resist_a, reason: EXPORT_CONTROLL}\n",
+    )
+    result = scf("scenario", "check", str(path))
+    assert result.exit_code == 1
+    assert "unknown disruption reason 'EXPORT_CONTROLL'" in result.stderr
+    assert result.stderr.strip().startswith("error: step 3 (disruption.report)")
