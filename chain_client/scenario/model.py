@@ -402,6 +402,8 @@ def _step(number: int, raw: Any, known: set[str], handles: set[str]) -> Step:
         except InputError as exc:
             raise _fail(where, str(exc)) from None
         _check_references(where, args, known, handles)
+        if action == "expect":
+            _check_expect(where, args)
         if action in ACTIONS and ACTIONS[action][1] is None and args.by is None:
             raise _fail(where, "by: is required here (funders, banks and payers are always named)")
     if handle is not None:
@@ -409,6 +411,61 @@ def _step(number: int, raw: Any, known: set[str], handles: set[str]) -> Step:
             raise _fail(where, f"as: names what a step creates; {action} creates nothing to name")
         handles.add(handle)
     return Step(number=number, action=action, args=args, handle=handle, expect_error=expect_error)
+
+
+def _event_arguments() -> dict[str, set[str]]:
+    """Every event of scf's contracts -> the names of its arguments, from the shipped ABIs."""
+    from ..artifacts import artifact_names, load_artifact
+
+    out: dict[str, set[str]] = {}
+    for name in artifact_names():
+        for entry in load_artifact(name)["abi"]:
+            if entry["type"] == "event":
+                out.setdefault(entry["name"], set()).update(i["name"] for i in entry["inputs"])
+    return out
+
+
+def _check_expect(where: str, e: Expect) -> None:
+    """An `expect` step names only things that exist, so that a misspelt key fails when the
+    file is checked, not after transactions have landed."""
+    from ..models import SupplierRecord
+    from ..orders import PoolStatus
+    from ..projects import ProjectRecord
+
+    extra = set(e.model_extra or {})
+    if e.event is not None:
+        events = _event_arguments()
+        if e.event not in events:
+            raise _fail(where, f"event: no scf event is called {e.event!r}")
+        unknown = extra - events[e.event]
+        if unknown:
+            raise _fail(
+                where,
+                f"{e.event} has no argument(s) {', '.join(sorted(unknown))}; it has "
+                f"{', '.join(sorted(events[e.event]))}",
+            )
+    elif e.project is not None or e.supplier is not None:
+        if e.project is not None and e.supplier is not None:
+            raise _fail(where, "name either project: or supplier:, not both")
+        fields = set((ProjectRecord if e.project is not None else SupplierRecord).model_fields)
+        unknown = extra - fields
+        if unknown:
+            raise _fail(
+                where,
+                f"no field(s) {', '.join(sorted(unknown))}; known: {', '.join(sorted(fields))}",
+            )
+    elif extra:
+        raise _fail(where, f"unknown expectation(s): {', '.join(sorted(extra))}")
+    if e.pool is not None:
+        unknown = set(e.pool) - set(PoolStatus.model_fields)
+        if unknown:
+            raise _fail(where, f"pool: no field(s) {', '.join(sorted(unknown))}")
+    if e.token_balance is not None and set(e.token_balance) != {"of", "amount"}:
+        raise _fail(where, "token_balance: give exactly of: and amount:")
+    if not (e.event or e.project or e.supplier or e.pool or e.token_balance):
+        raise _fail(
+            where, "nothing to check: give event:, project:, supplier:, pool: or token_balance:"
+        )
 
 
 def _check_references(where: str, args: BaseModel, known: set[str], handles: set[str]) -> None:
@@ -435,10 +492,69 @@ def _check_references(where: str, args: BaseModel, known: set[str], handles: set
                         check(f"{name}.{i}.{sub}", sub_info, getattr(item, sub))
 
 
+#: Limits of a scenario file: its size, and how many nodes its YAML may stand for once every
+#: alias is expanded (a "billion laughs" file is a few lines that stand for billions).
+MAX_FILE_BYTES = 1_000_000
+MAX_EXPANDED_NODES = 200_000
+
+
+class _StrictLoader(yaml.SafeLoader):
+    """PyYAML's safe loader, refusing a key given twice in one mapping (YAML would silently
+    keep the last) and a document whose aliases expand beyond `MAX_EXPANDED_NODES`."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        seen: set[Any] = set()
+        for key_node, _value in node.value:
+            key = self.construct_object(key_node, deep=deep)  # type: ignore[no-untyped-call]
+            if isinstance(key, str | int | float | bool) and key in seen:
+                mark = key_node.start_mark
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"duplicate key {key!r} (the same key twice in one mapping)", mark
+                )
+            seen.add(key)
+        return super().construct_mapping(node, deep=deep)
+
+
+def _expanded_size(node: yaml.Node, memo: dict[int, int]) -> int:
+    """Nodes `node` stands for with every alias expanded, counted in time linear in the file
+    (an alias is the same node object, so its count is remembered, not recomputed)."""
+    known = memo.get(id(node))
+    if known is not None:
+        return known
+    memo[id(node)] = 1  # a recursive alias counts once instead of looping
+    size = 1
+    if isinstance(node, yaml.SequenceNode):
+        size += sum(_expanded_size(child, memo) for child in node.value)
+    elif isinstance(node, yaml.MappingNode):
+        size += sum(_expanded_size(k, memo) + _expanded_size(v, memo) for k, v in node.value)
+    memo[id(node)] = size
+    return size
+
+
+def _load_yaml(text: str, source: str) -> Any:
+    if len(text.encode("utf-8")) > MAX_FILE_BYTES:
+        raise InputError(f"{source}: larger than {MAX_FILE_BYTES:,} bytes; split the story")
+    loader = _StrictLoader(text)
+    try:
+        node = loader.get_single_node()  # type: ignore[no-untyped-call]
+        if node is None:
+            return None
+        if _expanded_size(node, {}) > MAX_EXPANDED_NODES:
+            raise InputError(
+                f"{source}: its aliases expand to more than {MAX_EXPANDED_NODES:,} values",
+                hint="write the steps out, or use fewer nested aliases",
+            )
+        return loader.construct_document(node)  # type: ignore[no-untyped-call]
+    finally:
+        loader.dispose()  # type: ignore[no-untyped-call]
+
+
 def parse_scenario(text: str, source: str = "scenario") -> Scenario:
     """Parse and validate a whole scenario file; `InputError` names the step and field."""
     try:
-        raw = yaml.safe_load(text)
+        raw = _load_yaml(text, source)
+    except RecursionError:
+        raise InputError(f"{source}: nested too deeply to be a scenario") from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         where = f"{source}:{mark.line + 1}:{mark.column + 1}" if mark else source
@@ -505,4 +621,6 @@ def load_scenario(path: Path) -> Scenario:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise InputError(f"cannot read {path}: {exc.strerror}") from None
+    except UnicodeDecodeError:
+        raise InputError(f"{path} is not UTF-8 text; a scenario is a YAML file") from None
     return parse_scenario(text, str(path))

@@ -204,3 +204,70 @@ def test_a_misspelt_reason_fails_validation_before_anything_is_sent(scf: Run, he
     assert result.exit_code == 1
     assert "unknown disruption reason 'EXPORT_CONTROLL'" in result.stderr
     assert result.stderr.strip().startswith("error: step 3 (disruption.report)")
+
+
+BOMB = """\
+name: laughs
+steps:
+  - token.mint: {to: admin, amount: "1.00"}
+  - expect:
+      event: Transfer
+      a: &a [x, x, x, x, x, x, x, x, x, x]
+      b: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]
+      c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]
+      d: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c, *c]
+      e: &e [*d, *d, *d, *d, *d, *d, *d, *d, *d, *d]
+      f: &f [*e, *e, *e, *e, *e, *e, *e, *e, *e, *e]
+      g: [*f, *f, *f, *f, *f, *f, *f, *f, *f, *f]
+"""
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (BOMB, "its aliases expand to more than 200,000 values"),
+        (
+            HEAD + '  - token.mint: {to: gov_fund, amount: "1.00", amount: "9.00"}\n',
+            "duplicate key 'amount'",
+        ),
+        (
+            HEAD + OK_STEPS + "  - expect: {event: SupplierRegistred, supplier: resist_a}\n",
+            "step 3 (expect): event: no scf event is called 'SupplierRegistred'",
+        ),
+        (
+            HEAD + OK_STEPS + "  - expect: {event: SupplierRegistered, suplier: resist_a}\n",
+            "step 3 (expect): SupplierRegistered has no argument(s) suplier",
+        ),
+        (
+            HEAD + OK_STEPS + "  - expect: {supplier: resist_a, scor: 820}\n",
+            "step 3 (expect): no field(s) scor",
+        ),
+        (
+            HEAD + OK_STEPS + '  - expect: {pool: {idel: "0.00"}}\n',
+            "step 3 (expect): pool: no field(s) idel",
+        ),
+        (HEAD + OK_STEPS + "  - expect: {}\n", "step 3 (expect): nothing to check"),
+    ],
+)
+def test_a_hostile_or_misspelt_file_is_refused_whole_before_anything_is_sent(
+    scf: Run, here: Path, text: str, message: str
+) -> None:
+    path = write(here, text)
+    for command in ("check", "run"):
+        result = scf("scenario", command, str(path))
+        assert result.exit_code == 1, result.stdout
+        lines = result.stderr.strip().splitlines()
+        assert len(lines) == 1 and message in lines[0], result.stderr
+    assert not (here / "scf-runs").exists()  # no workspace was created: nothing was sent
+
+
+def test_a_binary_or_oversized_file_is_one_line(scf: Run, here: Path) -> None:
+    binary = here / "b.yaml"
+    binary.write_bytes(b"\xff\xfe\x00\x01name: x\n")
+    result = scf("scenario", "check", str(binary))
+    assert result.exit_code == 1
+    assert result.stderr.strip() == f"error: {binary} is not UTF-8 text; a scenario is a YAML file"
+    big = write(here, HEAD + "#" * 1_000_001 + "\n", "big.yaml")
+    result = scf("scenario", "check", str(big))
+    assert result.exit_code == 1
+    assert "larger than 1,000,000 bytes" in result.stderr
