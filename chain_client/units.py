@@ -21,7 +21,9 @@ _SCALE = 10**DECIMALS
 # ASCII digits only (`\d` would also read Arabic-Indic and other digits), one optional point;
 # no grouping separators, which read differently by locale ("1,5" and "1.000,00").
 _AMOUNT = re.compile(r"^[0-9]{1,30}(\.[0-9]+)?$")
-_DURATION = re.compile(r"^(\d+)([smhdw]?)$")
+_DURATION = re.compile(r"^([0-9]{1,12})([smhdw]?)$")
+#: The longest duration scf takes (a time advance, a due date): 100 years.
+MAX_DURATION = 100 * 365 * 86_400
 _DURATION_SECONDS = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
 
 
@@ -88,10 +90,13 @@ def parse_address(text: str, *, field: str = "address") -> ChecksumAddress:
 
 def parse_duration(text: str | int, *, field: str = "duration") -> int:
     """A duration such as "30d", "12h", "90m", "45s", "2w" or a number of seconds."""
-    match = _DURATION.match(str(text).strip())
+    match = None if isinstance(text, bool) else _DURATION.match(str(text).strip())
     if not match:
         raise InputError(f"{field} {text!r} is not a duration: use e.g. 30d, 12h, 90m or 45s")
-    return int(match.group(1)) * _DURATION_SECONDS[match.group(2)]
+    seconds = int(match.group(1)) * _DURATION_SECONDS[match.group(2)]
+    if seconds > MAX_DURATION:
+        raise InputError(f"{field} {text!r} is more than 100 years")
+    return seconds
 
 
 def reference_hash(text: str | None) -> bytes:

@@ -16,7 +16,7 @@ app = typer.Typer(help="A local anvil node kept in the workspace.", no_args_is_h
 @app.command("start")
 def start_command(
     ctx: typer.Context,
-    port: Annotated[int, typer.Option(help="Port on 127.0.0.1.")] = DEFAULT_PORT,
+    port: Annotated[int, typer.Option(help="Port on 127.0.0.1.", min=1, max=65535)] = DEFAULT_PORT,
 ) -> None:
     """Start anvil on loopback (50 funded test accounts; state kept across restarts)."""
     workspace = state(ctx).settings.workspace

@@ -115,5 +115,8 @@ def new_command(
     """Write a commented starter scenario."""
     if path.exists():
         raise InputError(f"{path} already exists; give another path")
-    path.write_text(STARTER, encoding="utf-8")
+    try:
+        path.write_text(STARTER, encoding="utf-8")
+    except OSError as exc:
+        raise InputError(f"cannot write {path}: {exc.strerror}") from None
     output(ctx, {"written": str(path)}, f"wrote {path}; check it with `scf scenario check {path}`")

@@ -271,3 +271,11 @@ def test_a_binary_or_oversized_file_is_one_line(scf: Run, here: Path) -> None:
     result = scf("scenario", "check", str(big))
     assert result.exit_code == 1
     assert "larger than 1,000,000 bytes" in result.stderr
+
+
+def test_new_into_a_missing_folder_is_one_line(scf: Run, here: Path) -> None:
+    result = scf("scenario", "new", str(here / "missing" / "s.yaml"))
+    assert result.exit_code == 1
+    assert result.stderr.strip() == (
+        f"error: cannot write {here / 'missing' / 's.yaml'}: No such file or directory"
+    )

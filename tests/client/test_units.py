@@ -96,3 +96,18 @@ def test_reference_hash_of_text_file_and_none(tmp_path) -> None:  # type: ignore
     assert reference_hash(f"@{report}") == keccak(b"%PDF-1.7 evidence")
     with pytest.raises(InputError, match="cannot read reference file"):
         reference_hash(f"@{tmp_path / 'missing.pdf'}")
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("99999999999999999999d", "is not a duration"),
+        ("36501d", "is more than 100 years"),
+        ("\u0663d", "is not a duration"),  # an Arabic-Indic digit
+        ("-1d", "is not a duration"),
+    ],
+)
+def test_parse_duration_refuses_absurd_durations_in_one_line(text: str, message: str) -> None:
+    with pytest.raises(InputError, match=message):
+        parse_duration(text)
+    assert parse_duration("36500d") == 36500 * 86400
