@@ -7,6 +7,7 @@ identifiers at most 31 bytes, at most 16 budget lines and milestones.
 from __future__ import annotations
 
 import csv
+import re
 from enum import IntEnum
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
@@ -111,18 +112,24 @@ CSV_COLUMNS = ("to", "amount", "category", "milestone", "memo", "invoice")
 def load_payments_csv(path: Path) -> list[PaymentSpec]:
     """Payments from a CSV with columns to,amount,category,milestone,memo,invoice.
 
-    The whole file is checked first: a missing column or any bad row refuses it all, naming
-    the row (the header is row 1).
+    The whole file is checked first: a missing or unknown column or any bad row refuses it
+    all, naming the row (the header is row 1). A byte-order mark, as spreadsheets write it,
+    is read as nothing.
     """
     try:
-        with path.open(newline="", encoding="utf-8") as handle:
+        with path.open(newline="", encoding="utf-8-sig") as handle:
             reader = csv.DictReader(handle)
-            missing = [c for c in CSV_COLUMNS if c not in (reader.fieldnames or [])]
-            if missing:
-                raise InputError(
-                    f"{path}: missing column(s) {', '.join(missing)}; "
-                    f"expected {','.join(CSV_COLUMNS)}"
+            header = [str(c).strip() for c in (reader.fieldnames or [])]
+            missing = [c for c in CSV_COLUMNS if c not in header]
+            unknown = [c for c in header if c not in CSV_COLUMNS]
+            if missing or unknown:
+                problem = (
+                    f"missing column(s) {', '.join(missing)}"
+                    if missing
+                    else f"unknown column(s) {', '.join(unknown)}"
                 )
+                raise InputError(f"{path}: {problem}; expected {','.join(CSV_COLUMNS)}")
+            reader.fieldnames = header
             rows = list(reader)
     except OSError as exc:
         raise InputError(f"cannot read {path}: {exc.strerror}") from exc
@@ -133,8 +140,10 @@ def load_payments_csv(path: Path) -> list[PaymentSpec]:
     payments = []
     for number, row in enumerate(rows, start=2):
         try:
-            milestone = row["milestone"].strip()
-            if not milestone.isdigit():
+            if None in row:
+                raise InputError(f"more values than the {len(CSV_COLUMNS)} columns")
+            milestone = (row["milestone"] or "").strip()
+            if not re.fullmatch(r"[0-9]{1,6}", milestone):
                 raise InputError(f"milestone {milestone!r} is not a milestone number")
             fields = {
                 "to": row["to"].strip(),

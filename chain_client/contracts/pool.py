@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from ..errors import InputError
 from ..models import TxResult
 from ..orders import PoolStatus
 from .base import Bound
@@ -27,6 +28,8 @@ class Pool(Bound):
 
     def withdraw(self, amount: int, *, by: str) -> TxResult:
         """Withdraw `amount` of the token to `by` (limited to idle cash)."""
+        if amount <= 0:
+            raise InputError("the amount must be above 0")
         owner = self.resolve(by)
         return self.session.transact(self.contract.functions.withdraw(amount, owner, owner), by)[0]
 

@@ -29,11 +29,13 @@ class Token(Bound):
 
     def mint(self, to: str, amount: int, *, sender: str = "admin") -> TxResult:
         """Create `amount` for `to`; the sender needs the minter role."""
+        _positive(amount)
         return self.session.transact(
             self.contract.functions.mint(self.resolve(to), amount), sender
         )[0]
 
     def transfer(self, to: str, amount: int, *, sender: str) -> TxResult:
+        _positive(amount)
         fn = self.contract.functions.transfer(self.resolve(to), amount)
         return self.session.transact(fn, sender)[0]
 
@@ -52,8 +54,7 @@ class Token(Bound):
         """Approve `spender` for `amount` of `sender`'s tokens, then run `then` (the call that
         pulls them). The balance is checked before anything is sent; if `then` is refused,
         the allowance is put back as it was, so a refused payment leaves no approval behind."""
-        if amount <= 0:
-            raise InputError("the amount must be above 0")
+        _positive(amount)
         have = self.balance_of(sender)
         if have < amount:
             raise InputError(
@@ -68,3 +69,9 @@ class Token(Bound):
         except ScfError:
             self.approve(spender, before, sender=sender)
             raise
+
+
+def _positive(amount: int) -> None:
+    """A zero amount would mine a transaction that changes nothing: refused before sending."""
+    if amount <= 0:
+        raise InputError("the amount must be above 0")

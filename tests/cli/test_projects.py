@@ -214,6 +214,18 @@ def test_a_csv_of_100_payments_lands_as_100_events(
     assert scf_json("project", "show", "LITHO-14")["spent"] == result["total"]
 
 
+def test_a_spreadsheet_csv_with_a_byte_order_mark_is_read(  # type: ignore[no-untyped-def]
+    scf: Run, scf_json: Any, project: None, tmp_path: Path
+) -> None:
+    path = tmp_path / "excel.csv"
+    path.write_bytes(
+        b"\xef\xbb\xbfto,amount,category,milestone,memo,invoice\r\n"
+        b"resist_a,12.50,MATERIALS,0,lot 2,INV-7\r\n"
+    )
+    result = scf_json("project", "disburse", "LITHO-14", "--csv", str(path))
+    assert (result["payments"], result["total"]) == (1, "12.50")
+
+
 @pytest.mark.parametrize(
     ("content", "message"),
     [
@@ -230,6 +242,22 @@ def test_a_csv_of_100_payments_lands_as_100_events(
             "row 2: milestone 'zero' is not a milestone number",
         ),
         ("to,amount,category,milestone,memo,invoice\n", "has no payment rows"),
+        (
+            "to,amount,category,milestone,memo,invoice,approved\nresist_a,1.00,MATERIALS,0,x,,y\n",
+            "unknown column(s) approved; expected to,amount,category,milestone,memo,invoice",
+        ),
+        (
+            "to,amount,category,milestone,memo,invoice\nresist_a,1.00,MATERIALS,0,x,,extra\n",
+            "row 2: more values than the 6 columns",
+        ),
+        (
+            "to,amount,category,milestone,memo,invoice\nresist_a,1,5,MATERIALS,0,x\n",
+            "row 2: milestone 'MATERIALS' is not a milestone number",
+        ),
+        (
+            "to,amount,category,milestone,memo,invoice\nresist_a,1.00,MATERIALS,\u0660,x,\n",
+            "row 2: milestone '\u0660' is not a milestone number",
+        ),
     ],
 )
 def test_a_bad_csv_is_refused_whole_naming_the_row(  # type: ignore[no-untyped-def]

@@ -188,3 +188,20 @@ def test_a_name_with_terminal_escape_codes_is_printed_escaped(scf: Run, deployed
     assert shown.exit_code == 0, shown.stderr
     assert "\x1b" not in shown.stdout
     assert "\\x1b[31mRed\\x1b[0m [bold]X" in shown.stdout
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["token", "mint", "resist_a", "0"],
+        ["token", "transfer", "resist_b", "0.00", "--by", "resist_a"],
+        ["pool", "deposit", "0", "--by", "resist_a"],
+        ["pool", "withdraw", "0.00", "--by", "resist_a"],
+    ],
+)
+def test_a_zero_amount_mines_nothing(scf: Run, scf_json, deployed, args: list[str]) -> None:  # type: ignore[no-untyped-def]
+    block = scf_json("chain", "status")["block"]
+    result = scf(*args)
+    assert result.exit_code == 1
+    assert result.stderr.strip() == "error: the amount must be above 0"
+    assert scf_json("chain", "status")["block"] == block
