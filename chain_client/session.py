@@ -60,6 +60,7 @@ class Session:
         self.clock: Callable[[], int] | None = None
         #: Receipts of every transaction this session sent, in order.
         self.journal: list[TxReceipt] = []
+        self._deployment_checked = False
 
     def _node_is_test_chain(self) -> bool:
         if self.chain_id in TEST_CHAIN_IDS:
@@ -84,6 +85,17 @@ class Session:
                 f"nothing is deployed on chain {self.chain_id} for workspace {self.workspace.path}",
                 hint="run `scf deploy` first",
             )
+        if not self._deployment_checked:
+            # once per session: a node restarted without its state answers calls to the
+            # recorded addresses with nothing, and writes there "succeed" doing nothing
+            if not self.is_live(found):
+                raise DeploymentError(
+                    f"chain {self.chain_id} ({self.settings.chain}) does not hold the deployment "
+                    f"this workspace recorded at block {found.block}",
+                    hint="the node may have been restarted without its state: start it with "
+                    "its state, or deploy again with `scf deploy --force`",
+                )
+            self._deployment_checked = True
         return found
 
     def find_deployment(self) -> Deployment | None:

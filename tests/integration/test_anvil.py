@@ -203,3 +203,31 @@ def test_reverts_on_a_node_decode_to_the_named_error(anvil: tuple[Path, str]) ->
             registry.register("oracle", "Again", ["PART"], 1, sender="reviewer")
         assert excinfo.value.error_name == "AccessControlUnauthorizedAccount"
         assert str(excinfo.value).startswith("reviewer does not hold the registrar role")
+
+
+def test_a_node_that_lost_the_deployment_is_refused_before_anything_is_sent(
+    tmp_path: Path,
+) -> None:
+    from chain_client.chain.node import ANVIL_STATE
+
+    workspace = tmp_path / "ws"
+    port = _free_port()
+    url = start_anvil(workspace, port)["url"]
+    try:
+        deployed = scf_process(workspace, "--chain", url, "deploy", "--json")
+        assert deployed.returncode == 0, deployed.stderr
+    finally:
+        stop_anvil(workspace)
+    (workspace / ANVIL_STATE).unlink()  # restarted without its state: same chain id, no code
+    url = start_anvil(workspace, port)["url"]
+    try:
+        for args in (["token", "mint", "admin", "5.00"], ["project", "list"], ["audit", "report"]):
+            result = scf_process(workspace, "--chain", url, *args)
+            assert result.returncode == 1, (args, result.stdout)
+            lines = result.stderr.strip().splitlines()
+            assert (
+                len(lines) == 1
+                and "does not hold the deployment this workspace recorded" in (lines[0])
+            ), (args, result.stderr)
+    finally:
+        stop_anvil(workspace)
