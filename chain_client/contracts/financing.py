@@ -213,8 +213,13 @@ class Financing(Bound):
     # facilities
 
     def repay(self, facility: int, amount: int, *, by: str) -> list[TxResult]:
-        """Approve, then repay up to `amount` of `facility` from `by`."""
-        self.facility(facility)
+        """Approve, then repay up to `amount` of `facility` from `by` (the contract takes at
+        most what is owed in its block; interest runs by the second, so when more than is owed
+        now is offered, what `by` holds is approved and the contract takes what it needs)."""
+        record = self.facility(facility)
+        owed = record.owed_principal + record.owed_interest
+        if amount > owed:
+            amount = min(amount, max(owed, Token(self.session).balance_of(by)))
         fn = self.contract.functions.repay(facility, amount)
         return Token(self.session).spend(
             self.address, amount, sender=by, then=lambda: self.session.transact(fn, by)[0]
