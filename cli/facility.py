@@ -109,13 +109,11 @@ def collect_command(ctx: typer.Context, facility: FacilityId, by: By = None) -> 
     or at once when its substitute is Disrupted or Suspended; delivered or not."""
     with session(ctx, writable=True) as s:
         financing = Financing(s)
-        before = financing.facility(facility)
-        result = financing.collect_facility(facility, sender=by or "admin")
+        result, amount = financing.collect(facility, sender=by or "admin")
         f = financing.facility(facility)
         output(
             ctx,
-            {"transaction": result, "facility": f},
-            f"facility {facility} {f.status.lower()}: the pool collected "
-            f"{_a(before.owed_principal + before.owed_interest)} (about; to the second) from "
+            {"transaction": result, "collected": _a(amount).replace(",", ""), "facility": f},
+            f"facility {facility} {f.status.lower()}: the pool collected {_a(amount)} from "
             f"order {f.order}'s reservation",
         )

@@ -27,7 +27,11 @@ def show_command(ctx: typer.Context, project: Project, substitute: Substitute) -
         owed = Ledger(s).recovery_owed(project, substitute)
         output(
             ctx,
-            {"project": project, "substitute": s.accounts.resolve(substitute), "owed": owed},
+            {
+                "project": project,
+                "substitute": s.accounts.resolve(substitute),
+                "owed": format_amount(owed),
+            },
             f"{s.name_of(s.accounts.resolve(substitute))} owes {project} "
             f"{format_amount(owed, grouping=True)}",
         )
@@ -50,7 +54,11 @@ def repay_command(
         left = ledger.recovery_owed(project, substitute)
         output(
             ctx,
-            {"transactions": results, "repaid": repaid, "owed": left},
+            {
+                "transactions": results,
+                "repaid": format_amount(repaid),
+                "owed": format_amount(left),
+            },
             f"{format_amount(repaid, grouping=True)} repaid to {project}; "
             f"{format_amount(left, grouping=True)} still owed",
         )

@@ -228,8 +228,17 @@ class Financing(Bound):
     def collect_facility(self, facility: int, *, sender: str) -> TxResult:
         """Repay the pool what `facility` owes from its order's reservation (anyone may: from
         the facility's due date, or at once when its substitute is no longer Active)."""
+        return self.collect(facility, sender=sender)[0]
+
+    def collect(self, facility: int, *, sender: str) -> tuple[TxResult, int]:
+        """As `collect_facility`, with the amount the pool was repaid in that block."""
         self.facility(facility)
-        return self.session.transact(self.contract.functions.collectFacility(facility), sender)[0]
+        fn = self.contract.functions.collectFacility(facility)
+        result, receipt = self.session.transact(fn, sender)
+        (event,) = self.contract.events.PoolRepaidFromReservation().process_receipt(
+            receipt, errors=DISCARD
+        )
+        return result, int(event["args"]["amount"])
 
     def close_undelivered(self, order: int, *, sender: str = "reviewer") -> TxResult:
         """The reviewer ends a financed order with no accepted delivery after its facility's

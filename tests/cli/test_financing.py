@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -318,3 +319,33 @@ def test_a_misspelt_disruption_reason_disrupts_nothing(
     assert scf_json("supplier", "show", "resist_a")["status"] == "Active"
     other = scf_json("disruption", "report", "resist_a", "--other-reason", "PANDEMIC_LOCKDOWN")
     assert other["disrupted"] is True
+
+
+def test_collect_close_undelivered_and_repay_a_recovery(
+    scf: Run, scf_json: Any, story: None
+) -> None:
+    scf_json("disruption", "report", "resist_a", "--reason", "FIRE")
+    early = scf("facility", "collect", "1", "--by", "bank")
+    assert early.exit_code == 1 and "its substitute is Active" in early.stderr
+    scf_json("time", "advance", "91d")
+    collected = scf("facility", "collect", "1", "--by", "bank")
+    assert collected.exit_code == 0, collected.stderr
+    amount = scf_json("facility", "show", "1")
+    assert amount["status"] == "Repaid"
+    # 2,400,000.00 at 6.5 % a year for 91 days and the seconds of the blocks since
+    assert re.fullmatch(
+        r"facility 1 repaid: the pool collected 2,438,89\d\.\d\d from order 1's reservation\n",
+        collected.stdout,
+    ), collected.stdout
+    scf_json("time", "advance", "40d")
+    closed = scf("order", "close-undelivered", "1", env={"COLUMNS": "200"})
+    assert closed.exit_code == 0, closed.stderr
+    owed = scf_json("recovery", "show", "LITHO-14", "resist_b")["owed"]
+    assert closed.stdout.strip().endswith(
+        f"owes LITHO-14 {int(owed[:-3]):,}.{owed[-2:]} (scf recovery repay)"
+    )
+    repaid = scf_json("recovery", "repay", "LITHO-14", "resist_b", "100000.00", "--by", "resist_b")
+    assert repaid["repaid"] == "100000.00"
+    left = int(owed.replace(".", "")) - 100_000_00
+    assert repaid["owed"] == f"{left // 100}.{left % 100:02d}"
+    assert scf_json("project", "show", "LITHO-14")["recovered"] == "100000.00"
