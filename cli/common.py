@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 import sys
 import unicodedata
 from collections.abc import Iterator, Sequence
@@ -20,7 +21,7 @@ from typer.core import TyperGroup
 
 from chain_client.chain.workspace import DATABASE
 from chain_client.config import Settings
-from chain_client.errors import ContractRevert, DeploymentError, ScfError
+from chain_client.errors import ContractRevert, DeploymentError, ScfError, WorkspaceError
 from chain_client.session import Session, open_session
 
 console = Console()
@@ -70,6 +71,13 @@ class ScfGroup(TyperGroup):
             return super().invoke(ctx)
         except ScfError as error:
             report(error, as_json=bool(ctx.meta.get("scf_json")) or _json_state(ctx))
+            raise typer.Exit(1) from None
+        except sqlite3.DatabaseError as error:  # the workspace is scf's only database
+            damaged = WorkspaceError(
+                f"the workspace database is damaged: {error}",
+                hint="restore it from a copy, or use another --workspace",
+            )
+            report(damaged, as_json=bool(ctx.meta.get("scf_json")) or _json_state(ctx))
             raise typer.Exit(1) from None
 
 

@@ -58,6 +58,11 @@ class Workspace:
         lock = FileLock(str(self.path / LOCK), timeout=0)
         try:
             lock.acquire()
+        except OSError as exc:  # e.g. the lock path is a folder, or not writable
+            raise WorkspaceError(
+                f"cannot take the write lock {self.path / LOCK}: {exc.strerror}",
+                hint="the workspace folder is damaged; remove that path if no scf is running",
+            ) from None
         except Timeout:
             owner = self._lock_owner()
             raise WorkspaceBusy(
@@ -67,13 +72,28 @@ class Workspace:
         self._lock = lock
         (self.path / LOCK_OWNER).write_text(str(os.getpid()))
         self.db = self._connect()
-        self.db.executescript(SCHEMA)
+        try:
+            self.db.executescript(SCHEMA)
+        except sqlite3.DatabaseError as exc:
+            self.close()
+            raise WorkspaceError(
+                f"workspace {self.path} is damaged: {exc}",
+                hint="restore it from a copy, or use another --workspace",
+            ) from None
 
     def _open_for_reading(self) -> None:
         self.db = self._connect()
-        # A read transaction in WAL mode: every later read sees this one snapshot.
-        self.db.execute("BEGIN")
-        self.db.execute("SELECT COUNT(*) FROM meta").fetchone()
+        try:
+            # A read transaction in WAL mode: every later read sees this one snapshot.
+            self.db.execute("BEGIN")
+            self.db.execute("SELECT COUNT(*) FROM meta").fetchone()
+        except sqlite3.DatabaseError as exc:
+            self.db.close()
+            self.db = None
+            raise WorkspaceError(
+                f"workspace {self.path} is damaged: {exc}",
+                hint="restore it from a copy, or use another --workspace",
+            ) from None
 
     def _connect(self) -> sqlite3.Connection:
         try:

@@ -146,3 +146,35 @@ def test_a_write_without_a_workspace_is_one_line_and_creates_nothing(
         "(run `scf deploy` first, or give --workspace)"
     )
     assert not workspace.exists()
+
+
+@pytest.mark.parametrize(
+    ("damage", "args", "message"),
+    [
+        ("drop meta", ["project", "list"], "is damaged: no such table: meta"),
+        (
+            "drop chain_kv",
+            ["project", "list"],
+            "the workspace database is damaged: no such table: chain_kv",
+        ),
+        ("lock is a folder", ["token", "mint", "admin", "1.00"], "write.lock: Is a directory"),
+    ],
+)
+def test_a_damaged_workspace_gets_one_clear_line(
+    tmp_path: Path, damage: str, args: list[str], message: str
+) -> None:
+    import sqlite3
+
+    workspace = tmp_path / "ws"
+    deployed = scf_process(workspace, "deploy", "--json")
+    assert deployed.returncode == 0, deployed.stderr
+    if damage == "lock is a folder":
+        (workspace / "write.lock").unlink(missing_ok=True)
+        (workspace / "write.lock").mkdir()
+    else:
+        with sqlite3.connect(workspace / "workspace.sqlite") as db:
+            db.execute(f"DROP TABLE {damage.split()[1]}")
+    result = scf_process(workspace, *args)
+    assert result.returncode == 1
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: ") and message in lines[0], result.stderr
