@@ -58,16 +58,17 @@ class Workspace:
         lock = FileLock(str(self.path / LOCK), timeout=0)
         try:
             lock.acquire()
-        except OSError as exc:  # e.g. the lock path is a folder, or not writable
-            raise WorkspaceError(
-                f"cannot take the write lock {self.path / LOCK}: {exc.strerror}",
-                hint="the workspace folder is damaged; remove that path if no scf is running",
-            ) from None
         except Timeout:
             owner = self._lock_owner()
             raise WorkspaceBusy(
                 f"workspace {self.path} is busy: another scf process{owner} is writing it",
                 hint="wait for it to finish, or use another --workspace",
+            ) from None
+        except OSError as exc:  # after Timeout, which is an OSError too: the lock path is a
+            # folder, or cannot be written
+            raise WorkspaceError(
+                f"cannot take the write lock {self.path / LOCK}: {exc.strerror}",
+                hint="the workspace folder is damaged; remove that path if no scf is running",
             ) from None
         self._lock = lock
         (self.path / LOCK_OWNER).write_text(str(os.getpid()))
