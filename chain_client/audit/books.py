@@ -126,12 +126,6 @@ def movement(row: Row) -> Row:
 SETTLING = ("OrderSettled", "SettlementHeld", "PoolRepaidFromReservation")
 
 
-def settlement_txs(rows: list[Row]) -> set[str]:
-    """Transactions that settled an order (in whole or in part): the ledger's payments in
-    them are paid out of the order's reservation."""
-    return {r["tx"] for r in rows if r["event"] in SETTLING}
-
-
 def settlement_legs(rows: list[Row]) -> dict[tuple[int, int], int]:
     """(block, log index) of each ledger payment made by a settlement -> its order.
 
@@ -163,7 +157,7 @@ def build_books(rows: list[Row], addresses: Mapping[str, str]) -> Books:
     suppliers: dict[str, SupplierBook] = {}
     pool = PoolBook()
     pool_address = addresses.get("FinancingPool")
-    settling = settlement_txs(rows)
+    legs = settlement_legs(rows)
 
     def project(row: Row) -> ProjectBook:
         pid = text(row["args"]["project"])
@@ -187,7 +181,7 @@ def build_books(rows: list[Row], addresses: Mapping[str, str]) -> Books:
             p.by_category[text(a["category"])] += amount
             p.by_milestone[int(a["milestone"])] += amount
             p.by_payee[a["to"]] += amount
-            if row["tx"] in settling:
+            if (row["block"], row["log_index"]) in legs:  # paid out of an order's reservation
                 p.reserved -= amount
             if a["to"] != pool_address:
                 supplier(a["to"]).received += amount

@@ -10,6 +10,30 @@ import pytest
 from tests.cli.conftest import Run
 
 
+def register_argv(project: str, value: str, po: str) -> list[str]:
+    """`scf order register` of resist_a's ARF_RESIST, MATERIALS line, milestone 0, due in 90d."""
+    return [
+        "order",
+        "register",
+        "--project",
+        project,
+        "--part",
+        "ARF_RESIST",
+        "--supplier",
+        "resist_a",
+        "--value",
+        value,
+        "--category",
+        "MATERIALS",
+        "--milestone",
+        "0",
+        "--due",
+        "90d",
+        "--po",
+        po,
+    ]
+
+
 @pytest.fixture
 def story(scf: Run, scf_json: Any) -> None:
     scf_json("deploy")
@@ -62,26 +86,7 @@ def story(scf: Run, scf_json: Any) -> None:
     scf_json("project", "fund", "LITHO-14", "21000000.00", "--by", "gov_fund")
     scf_json("milestone", "approve", "LITHO-14", "0")
     scf_json("pool", "deposit", "10000000.00", "--by", "bank")
-    scf_json(
-        "order",
-        "register",
-        "--project",
-        "LITHO-14",
-        "--part",
-        "ARF_RESIST",
-        "--supplier",
-        "resist_a",
-        "--value",
-        "3000000.00",
-        "--category",
-        "MATERIALS",
-        "--milestone",
-        "0",
-        "--due",
-        "90d",
-        "--po",
-        "PO-2030-017",
-    )
+    scf_json(*register_argv("LITHO-14", "3000000.00", "PO-2030-017"))
 
 
 def test_a_report_moves_the_order_and_says_why(scf: Run, scf_json: Any, story: None) -> None:
@@ -182,30 +187,6 @@ def test_policy_is_shown_and_changed_by_the_admin_only(
     assert (changed["advance_bps"], changed["quorum"]) == (7000, 2)
     refused = scf("pool", "policy", "--set", "quorum=1", "--by", "reviewer")
     assert refused.exit_code == 1 and "reviewer does not hold the admin role" in refused.stderr
-
-
-def register_argv(project: str, value: str, po: str) -> list[str]:
-    """`scf order register` of resist_a's ARF_RESIST, MATERIALS line, milestone 0, due in 90d."""
-    return [
-        "order",
-        "register",
-        "--project",
-        project,
-        "--part",
-        "ARF_RESIST",
-        "--supplier",
-        "resist_a",
-        "--value",
-        value,
-        "--category",
-        "MATERIALS",
-        "--milestone",
-        "0",
-        "--due",
-        "90d",
-        "--po",
-        po,
-    ]
 
 
 def test_an_order_above_dual_control_waits_for_the_reviewer(
