@@ -34,7 +34,16 @@ SETTINGS: dict[str, Any] = {
     "optimizer": {"enabled": True, "runs": 200},
     "viaIR": False,
     "metadata": {"bytecodeHash": "none", "appendCBOR": False},
-    "outputSelection": {"*": {"*": ["abi", "evm.bytecode.object", "evm.deployedBytecode.object"]}},
+    "outputSelection": {
+        "*": {
+            "*": [
+                "abi",
+                "evm.bytecode.object",
+                "evm.bytecode.linkReferences",
+                "evm.deployedBytecode.object",
+            ]
+        }
+    },
 }
 
 
@@ -152,6 +161,7 @@ def compile_contracts(contracts_dir: Path | None = None) -> dict[str, dict[str, 
                 "abi": out["abi"],
                 "bytecode": "0x" + bytecode,
                 "deployedBytecode": "0x" + out["evm"]["deployedBytecode"]["object"],
+                "linkReferences": out["evm"]["bytecode"].get("linkReferences", {}),
                 "compiler": {
                     "version": SOLC_VERSION,
                     "settings": SETTINGS,

@@ -9,7 +9,7 @@ from typing import Any
 from eth_typing import ChecksumAddress
 from eth_utils import keccak
 
-from .artifacts import load_artifact
+from .artifacts import libraries_of, linked_bytecode, load_artifact
 from .errors import DeploymentError
 from .models import ContractRecord, Deployment
 from .roles import DEPLOY_GRANTS, ROLES, WIRING, role_id
@@ -41,8 +41,8 @@ Progress = Callable[[str], None]
 
 
 def _artifact_hash(name: str) -> str:
-    artifact = load_artifact(name)
-    return "0x" + keccak(hexstr=artifact["bytecode"]).hex()
+    """keccak256 of the artifact's creation bytecode as shipped (library slots unlinked)."""
+    return "0x" + keccak(text=load_artifact(name)["bytecode"]).hex()
 
 
 def _check_external_token(session: Session, address: str) -> ChecksumAddress:
@@ -90,7 +90,10 @@ def deploy(
     def deploy_one(name: str, *args: Any) -> None:
         note(f"deploying {name}")
         artifact = load_artifact(name)
-        factory = session.w3.eth.contract(abi=artifact["abi"], bytecode=artifact["bytecode"])
+        libraries = {lib: contracts[lib].address for lib in libraries_of(name) if lib in contracts}
+        factory = session.w3.eth.contract(
+            abi=artifact["abi"], bytecode=linked_bytecode(name, libraries)
+        )
         result, receipt = session.transact(factory.constructor(*args), admin)
         address = receipt["contractAddress"]
         assert address is not None, "a contract creation receipt names the contract"
@@ -107,7 +110,8 @@ def deploy(
         contracts["SettlementToken"] = ContractRecord(
             address=external_token, block=session.w3.eth.block_number
         )
-    deploy_one("SupplierRegistry", admin_delay, admin_address)
+    deploy_one("FinancingPolicy", admin_delay, admin_address)
+    deploy_one("SupplierRegistry", contracts["FinancingPolicy"].address, admin_delay, admin_address)
     deploy_one(
         "FundLedger",
         contracts["SettlementToken"].address,
@@ -116,7 +120,7 @@ def deploy(
         admin_address,
     )
     deploy_one("FinancingPool", contracts["SettlementToken"].address, admin_delay, admin_address)
-    deploy_one("FinancingPolicy", admin_delay, admin_address)
+    deploy_one("DisruptionLogic")
     deploy_one(
         "SubstituteFinancing",
         contracts["SettlementToken"].address,

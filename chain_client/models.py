@@ -85,6 +85,18 @@ class SupplierRecord(Record):
     registered_at: datetime
 
 
+class SubstituteRecord(Record):
+    """One entry of a part's substitute list: its standing offer and what ranks it."""
+
+    position: int
+    address: ChecksumAddress
+    status: str
+    score: int
+    lead_days: int
+    terms_version: int
+    capacity_left: Amount
+
+
 class ChainStatus(Record):
     """What `scf chain status` shows."""
 

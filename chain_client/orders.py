@@ -56,14 +56,19 @@ ORDER_STATUS = (
 )
 #: The contract's Policy struct, field by field, in order.
 POLICY_FIELDS = (
-    "advance_bps",
-    "base_rate_bps",
     "band_floors",
-    "band_spreads",
-    "min_score",
+    "band_advance_bps",
+    "base_rate_bps",
+    "margin_bps",
+    "payment_lag_days",
     "grace_days",
+    "notice_days",
+    "max_lead_days",
+    "min_advance",
     "exposure_cap_bps",
-    "report_cap_bps",
+    "project_cap_bps",
+    "window_cap_bps",
+    "window_days",
     "quorum",
     "quorum_window",
     "max_per_call",
@@ -127,6 +132,7 @@ class FacilityRecord(Record):
     due: datetime
     stop: datetime
     episode: int
+    terms_version: int
     status: str
     owed_principal: Amount
     owed_interest: Amount
@@ -142,19 +148,28 @@ class PoolStatus(Record):
 
 
 class PolicyRecord(Record):
-    advance_bps: int
-    base_rate_bps: int
+    """The financing policy; `min_advance` in token units. `terms_version` is the version of
+    the terms a substitute accepts by opting in (advance, rate, lag, grace)."""
+
     band_floors: list[int]
-    band_spreads: list[int]
-    min_score: int
+    band_advance_bps: list[int]
+    base_rate_bps: int
+    margin_bps: int
+    payment_lag_days: int
     grace_days: int
+    notice_days: int
+    max_lead_days: int
+    min_advance: int
     exposure_cap_bps: int
-    report_cap_bps: int
+    project_cap_bps: int
+    window_cap_bps: int
+    window_days: int
     quorum: int
     quorum_window: int
     max_per_call: int
     acceptance_days: int
     max_order_horizon_days: int
+    terms_version: int = 0
 
 
 class PassedOver(Record):
@@ -185,14 +200,16 @@ class TriggerReport(Record):
     quorum: int | None = None
     disrupted: bool
     episode: int | None = None
-    cap: Amount | None = None
+    window_room: Amount | None = None
     outcomes: list[OrderOutcome]
     waiting: int | None = None
 
 
 class Settlement(Record):
-    """A `settleOrder` call: what the ledger paid the pool and the supplier. `held` is the
-    supplier's part kept reserved because the supplier is not an eligible payee now."""
+    """A `settleOrder` call: what the ledger paid the pool and the supplier. `to_supplier` is
+    the supplier's share, of which `set_off` was kept to repay what it owes the project in
+    recoveries (the rest was transferred). `held` is the supplier's part kept reserved
+    because the supplier is not an eligible payee now."""
 
     order: int
     tx_hash: str
@@ -200,5 +217,6 @@ class Settlement(Record):
     settled: bool
     to_pool: Amount
     to_supplier: Amount
+    set_off: Amount = 0
     held: Amount = 0
     supplier: ChecksumAddress

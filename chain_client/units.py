@@ -99,6 +99,20 @@ def parse_duration(text: str | int, *, field: str = "duration") -> int:
     return seconds
 
 
+def parse_days(text: str | int, *, field: str = "lead time") -> int:
+    """A duration in whole days ("45d", "2w"; a bare number is days), at least one day."""
+    bare = isinstance(text, int) and not isinstance(text, bool)
+    if bare or (isinstance(text, str) and text.strip().isdigit()):
+        seconds = int(text) * 86_400
+        if seconds > MAX_DURATION:
+            raise InputError(f"{field} {text!r} is more than 100 years")
+    else:
+        seconds = parse_duration(text, field=field)
+    if seconds == 0 or seconds % 86_400:
+        raise InputError(f"{field} {text!r} must be a whole number of days, at least 1 (e.g. 45d)")
+    return seconds // 86_400
+
+
 def reference_hash(text: str | None) -> bytes:
     """keccak256 of a reference: of the text given, or of a file's bytes when given as @path.
 

@@ -8,15 +8,18 @@ from chain_client.units import format_amount
 
 REASONS = {
     "NOT_ACTIVE": "not Active",
-    "LOW_SCORE": "credit score below the policy minimum",
+    "LOW_SCORE": "credit score below the lowest band",
+    "TERMS_CHANGED": "opted in under terms replaced more than the notice period ago",
     "NO_CAPACITY": "not enough capacity left for the order",
     "EXPOSURE_CAP": "its exposure would pass the per-supplier cap",
+    "LATER_DELIVERY": "eligible, but another can deliver by the order's due date",
     "LOWER_SCORE": "eligible, but a better-scored (or earlier listed) substitute won",
     "NO_SUBSTITUTE": "no eligible substitute",
     "NO_CASH": "not enough idle cash in the pool",
-    "REPORT_CAP": "the cap on advances for this report is reached",
+    "PROJECT_CAP": "the project's exposure would pass the per-project cap",
+    "WINDOW_CAP": "advances against this supplier's disruptions would pass the 30-day window cap",
     "ORDER_NOT_APPROVED": "the order awaits the reviewer's approval",
-    "TOO_SMALL": "the advance would round to nothing",
+    "TOO_SMALL": "the advance would be below the policy's minimum advance",
     "MILESTONE_NOT_APPROVED": "the order's milestone is not approved: its reservation cannot pay",
 }
 
@@ -29,8 +32,10 @@ def trigger_lines(s: Session, report: TriggerReport) -> str:
             f"report {report.reports} of {report.quorum} needed about {who}; nothing fired yet"
         )
     if report.disrupted:
-        cap = format_amount(report.cap or 0, grouping=True)
-        lines.append(f"{who} is now Disrupted (report #{report.episode}; advances capped at {cap})")
+        room = format_amount(report.window_room or 0, grouping=True)
+        lines.append(
+            f"{who} is now Disrupted (report #{report.episode}; {room} left in the window cap)"
+        )
     for o in report.outcomes:
         if o.financed:
             assert o.substitute is not None and o.advance is not None and o.rate_bps is not None

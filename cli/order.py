@@ -165,6 +165,11 @@ def settle_command(ctx: typer.Context, order: OrderId, by: By = None) -> None:
             if st.to_pool:
                 text += f" {pool} to the pool,"
             text += f" {format_amount(st.to_supplier, grouping=True)} to {s.name_of(st.supplier)}"
+            if st.set_off:
+                text += (
+                    f" (of which {format_amount(st.set_off, grouping=True)} set off against "
+                    "what it owes the project in recoveries)"
+                )
         else:
             text = (
                 f"order {order}: {pool} to the pool; {format_amount(st.held, grouping=True)} for "

@@ -1,4 +1,4 @@
-"""`scf supplier register|rate|suspend|reinstate|qualify|withdraw|list|show`."""
+"""`scf supplier`: register, rate, suspend, reinstate, substitute lists, list and show."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from chain_client.contracts.registry import MAX_SCORE
 from chain_client.errors import InputError
 from chain_client.units import format_amount, parse_amount
 
-from .common import By, output, session
+from .common import By, output, session, table
 from .render import supplier_detail, suppliers_table
 
 app = typer.Typer(help="Registered suppliers and substitute lists.", no_args_is_help=True)
@@ -90,13 +90,26 @@ def qualify_command(
     supplier: Annotated[
         str, typer.Option("--supplier", help="The supplier opting in; it sends the transaction.")
     ],
+    lead_time: Annotated[
+        str,
+        typer.Option(
+            "--lead-time", help="Days from an order to delivery it can promise, e.g. 45d."
+        ),
+    ],
 ) -> None:
-    """A supplier opts in as a substitute for a part, with its own transaction."""
+    """A supplier opts in as a substitute for a part, quoting its lead time and accepting
+    the financing policy's current terms (again: re-confirms, keeping its place)."""
     with session(ctx, writable=True) as s:
         registry = Registry(s)
-        result = registry.qualify(part, supplier=supplier)
-        position = registry.substitutes(part).index(s.accounts.resolve(supplier)) + 1
-        output(ctx, result, f"{supplier} is substitute #{position} for {part}")
+        result = registry.qualify(part, lead_time, supplier=supplier)
+        address = s.accounts.resolve(supplier)
+        entry = next(c for c in registry.candidates(part) if c.address == address)
+        output(
+            ctx,
+            result,
+            f"{supplier} is substitute #{entry.position} for {part}: lead time "
+            f"{entry.lead_days} days, terms version {entry.terms_version}",
+        )
 
 
 @app.command("withdraw")
@@ -109,6 +122,42 @@ def withdraw_command(
     with session(ctx, writable=True) as s:
         result = Registry(s).withdraw_qualification(part, supplier=supplier)
         output(ctx, result, f"{supplier} is no longer a substitute for {part}")
+
+
+@app.command("unqualify")
+def unqualify_command(
+    ctx: typer.Context,
+    part: Annotated[str, typer.Argument(help="The part code.")],
+    substitute: Annotated[str, typer.Option("--substitute", help="The substitute to remove.")],
+    by: By = None,
+) -> None:
+    """Take a substitute off a part's list (sent by the registrar)."""
+    with session(ctx, writable=True) as s:
+        result = Registry(s).unqualify(part, substitute, sender=by or "registrar")
+        output(ctx, result, f"{substitute} removed from the substitutes for {part}")
+
+
+@app.command("substitutes")
+def substitutes_command(
+    ctx: typer.Context, part: Annotated[str, typer.Argument(help="The part code.")]
+) -> None:
+    """A part's substitute list, in order, with each one's lead time and terms version."""
+    with session(ctx, writable=False) as s:
+        entries = Registry(s).candidates(part)
+        rows = [
+            (
+                c.position,
+                s.name_of(c.address),
+                c.status,
+                c.score,
+                c.lead_days,
+                c.terms_version,
+                format_amount(c.capacity_left, grouping=True),
+            )
+            for c in entries
+        ]
+        headers = ["#", "substitute", "status", "score", "lead days", "terms", "capacity left"]
+        output(ctx, entries, table(None, headers, rows) if rows else f"no substitutes for {part}")
 
 
 @app.command("list")

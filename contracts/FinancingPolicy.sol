@@ -6,28 +6,37 @@ import {AccessControlDefaultAdminRules} from
 import {IFinancingPolicy} from "./interfaces/IFinancingPolicy.sol";
 
 /// @title FinancingPolicy
-/// @notice The substitute-financing terms, apart from the contract that applies them so that
-/// each stays under the contract size limit.
+/// @notice The substitute-financing terms and their versions, apart from the contract that
+/// applies them so that each stays under the contract size limit.
 contract FinancingPolicy is IFinancingPolicy, AccessControlDefaultAdminRules {
     uint256 private constant BPS = 10_000;
-    /// @notice Highest annual rate a band may charge (base + spread), in basis points.
+    /// @notice Highest annual rate a facility may charge (base + margin), in basis points.
     uint256 public constant MAX_RATE_BPS = 5_000;
+    /// @notice Highest credit score.
+    uint256 public constant MAX_SCORE = 1000;
 
     Policy private _policy;
+    uint256 private _version;
+    mapping(uint256 version => Terms) private _terms;
 
     /// @param adminDelay Delay before a proposed new admin may accept the admin role.
     /// @param admin Initial holder of the admin role.
     constructor(uint48 adminDelay, address admin) AccessControlDefaultAdminRules(adminDelay, admin) {
         _setPolicy(
             Policy({
-                advanceBps: 8000,
-                baseRateBps: 400,
                 bandFloors: [uint16(800), 700, 600],
-                bandSpreads: [uint16(100), 250, 500],
-                minScore: 600,
+                bandAdvanceBps: [uint16(8000), 7000, 5000],
+                baseRateBps: 400,
+                marginBps: 100,
+                paymentLagDays: 30,
                 graceDays: 30,
+                noticeDays: 30,
+                maxLeadDays: 365,
+                minAdvance: 100_000,
                 exposureCapBps: 5000,
-                reportCapBps: 5000,
+                projectCapBps: 5000,
+                windowCapBps: 5000,
+                windowDays: 30,
                 quorum: 1,
                 quorumWindow: 1 days,
                 maxPerCall: 10,
@@ -48,39 +57,73 @@ contract FinancingPolicy is IFinancingPolicy, AccessControlDefaultAdminRules {
     }
 
     /// @inheritdoc IFinancingPolicy
-    function rateFor(uint16 score) external view returns (uint256) {
-        Policy storage p = _policy;
-        if (score < p.minScore) return 0;
-        for (uint256 i = 0; i < 3; ++i) {
-            if (score >= p.bandFloors[i]) return p.baseRateBps + p.bandSpreads[i];
-        }
-        return 0;
+    function termsVersion() external view returns (uint256) {
+        return _version;
+    }
+
+    /// @inheritdoc IFinancingPolicy
+    function terms(uint256 version) public view returns (Terms memory) {
+        if (version == 0 || version > _version) revert FinancingTermsUnknown(version);
+        return _terms[version];
+    }
+
+    /// @inheritdoc IFinancingPolicy
+    function termsFor(uint256 version) external view returns (Terms memory t, bool valid) {
+        t = terms(version);
+        valid = t.until == 0 || block.timestamp < uint256(t.until) + uint256(_policy.noticeDays) * 1 days;
     }
 
     function _setPolicy(Policy memory p) private {
-        _check(p.advanceBps != 0 && p.advanceBps <= BPS, "advanceBps");
         _check(
-            p.bandFloors[0] <= 1000 && p.bandFloors[0] > p.bandFloors[1] && p.bandFloors[1] > p.bandFloors[2]
+            p.bandFloors[0] <= MAX_SCORE && p.bandFloors[0] > p.bandFloors[1] && p.bandFloors[1] > p.bandFloors[2]
                 && p.bandFloors[2] != 0,
             "bandFloors"
         );
-        // every band charges something, and no more than the ceiling
-        for (uint256 i = 0; i < 3; ++i) {
-            uint256 rate = uint256(p.baseRateBps) + p.bandSpreads[i];
-            _check(rate != 0 && rate <= MAX_RATE_BPS, "bandSpreads");
-        }
-        // a score between minScore and the lowest floor would have no rate
-        _check(p.minScore >= p.bandFloors[2] && p.minScore <= 1000, "minScore");
+        // a better score never gets a smaller share
+        _check(
+            p.bandAdvanceBps[0] <= BPS && p.bandAdvanceBps[0] >= p.bandAdvanceBps[1]
+                && p.bandAdvanceBps[1] >= p.bandAdvanceBps[2] && p.bandAdvanceBps[2] != 0,
+            "bandAdvanceBps"
+        );
+        uint256 rate = uint256(p.baseRateBps) + p.marginBps;
+        _check(rate <= MAX_RATE_BPS, "baseRateBps");
+        _check(rate != 0, "marginBps");
+        _check(p.paymentLagDays <= 365, "paymentLagDays");
         _check(p.graceDays != 0 && p.graceDays <= 365, "graceDays");
+        _check(p.noticeDays <= 365, "noticeDays");
+        _check(p.maxLeadDays != 0 && p.maxLeadDays <= 3650, "maxLeadDays");
+        _check(p.minAdvance != 0, "minAdvance");
         _check(p.exposureCapBps != 0 && p.exposureCapBps <= BPS, "exposureCapBps");
-        _check(p.reportCapBps != 0 && p.reportCapBps <= BPS, "reportCapBps");
+        _check(p.projectCapBps != 0 && p.projectCapBps <= BPS, "projectCapBps");
+        _check(p.windowCapBps != 0 && p.windowCapBps <= BPS, "windowCapBps");
+        _check(p.windowDays != 0 && p.windowDays <= 365, "windowDays");
         _check(p.quorum != 0 && p.quorum <= 16, "quorum");
         _check(p.quorumWindow >= 1 hours && p.quorumWindow <= 30 days, "quorumWindow");
         _check(p.maxPerCall != 0 && p.maxPerCall <= 50, "maxPerCall");
         _check(p.acceptanceDays != 0 && p.acceptanceDays <= 365, "acceptanceDays");
-        _check(p.maxOrderHorizonDays != 0 && p.maxOrderHorizonDays <= 10 * 365, "maxOrderHorizonDays");
+        _check(p.maxOrderHorizonDays != 0 && p.maxOrderHorizonDays <= 3650, "maxOrderHorizonDays");
         _policy = p;
-        emit PolicyUpdated(p);
+        Terms memory next = Terms({
+            bandFloors: p.bandFloors,
+            bandAdvanceBps: p.bandAdvanceBps,
+            rateBps: uint16(rate),
+            paymentLagDays: p.paymentLagDays,
+            graceDays: p.graceDays,
+            since: uint64(block.timestamp),
+            until: 0
+        });
+        if (_version == 0 || _changed(_terms[_version], next)) {
+            if (_version != 0) _terms[_version].until = uint64(block.timestamp);
+            _terms[++_version] = next;
+        }
+        emit PolicyUpdated(p, _version);
+    }
+
+    function _changed(Terms storage a, Terms memory b) private view returns (bool) {
+        for (uint256 i = 0; i < 3; ++i) {
+            if (a.bandFloors[i] != b.bandFloors[i] || a.bandAdvanceBps[i] != b.bandAdvanceBps[i]) return true;
+        }
+        return a.rateBps != b.rateBps || a.paymentLagDays != b.paymentLagDays || a.graceDays != b.graceDays;
     }
 
     function _check(bool ok, bytes32 field) private pure {

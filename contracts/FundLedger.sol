@@ -290,7 +290,17 @@ contract FundLedger is IFundLedger, LedgerRiskFlags, AccessControlDefaultAdminRu
         Reservation storage r = _openReservation(id, ref);
         if (!isEligiblePayee(id, to)) revert LedgerPayeeNotEligible(id, to);
         amount = r.amount;
-        _payOut(p, id, r, to, amount, invoice);
+        uint256 owed = _recoveries[id][to].owed;
+        uint256 setOff = owed < amount ? owed : amount;
+        if (setOff != 0) {
+            // the payee owes the project: that part repays its recoveries and stays here
+            bytes32 category = r.category;
+            uint256 milestone = r.milestone;
+            _spend(p, id, r, setOff);
+            emit RecoverySetOff(id, to, ref, setOff, category, milestone);
+            _applyRecovery(p, id, to, setOff, to, false);
+        }
+        if (amount > setOff) _payOut(p, id, r, to, amount - setOff, invoice);
         uint256 payeeTotal = _recordPayee(id, to, amount);
         _flagPayment(id, p.thresholds, p.budget, p.spent, payeeTotal, to, amount, invoice);
     }
@@ -340,27 +350,9 @@ contract FundLedger is IFundLedger, LedgerRiskFlags, AccessControlDefaultAdminRu
         nonReentrant
         returns (uint256 repaid)
     {
-        RecoveryQueue storage q = _recoveries[id][debtor];
-        if (q.owed == 0) revert LedgerNothingToRecover(id, debtor);
+        if (_recoveries[id][debtor].owed == 0) revert LedgerNothingToRecover(id, debtor);
         if (amount == 0) revert LedgerZeroValue();
-        ProjectData storage p = _projects[id];
-        while (amount != 0 && q.head < q.refs.length) {
-            uint256 ref = q.refs[q.head];
-            uint256 due = q.left[ref];
-            uint256 part = amount < due ? amount : due;
-            if (part == due) ++q.head;
-            q.left[ref] = due - part;
-            amount -= part;
-            repaid += part;
-            Reservation storage r = _reservations[id][ref];
-            _lines[id][r.category].spent -= part;
-            p.milestones[r.milestone].spent -= part;
-            token.safeTransferFrom(msg.sender, address(this), part);
-            emit RecoveryRepaid(id, debtor, ref, msg.sender, address(this), part, r.category, r.milestone);
-        }
-        q.owed -= repaid;
-        p.recovered += repaid;
-        if (p.status == ProjectStatus.Closed) p.recoveredAfterClose += repaid;
+        repaid = _applyRecovery(_projects[id], id, debtor, amount, msg.sender, true);
     }
 
     /// @inheritdoc IFundLedger
@@ -518,10 +510,20 @@ contract FundLedger is IFundLedger, LedgerRiskFlags, AccessControlDefaultAdminRu
     function _payOut(ProjectData storage p, bytes32 id, Reservation storage r, address to, uint256 amount, bytes32 ref)
         private
     {
+        bytes32 category = r.category;
+        uint256 milestone = r.milestone;
+        _spend(p, id, r, amount);
+        token.safeTransfer(to, amount);
+        emit FundsDisbursed(id, address(this), to, amount, category, milestone, ref, "");
+    }
+
+    /// @dev Moves `amount` of reservation `r` to spent on its line and milestone (closing it
+    /// when nothing is left); the milestone must be approved.
+    function _spend(ProjectData storage p, bytes32 id, Reservation storage r, uint256 amount) private {
         Milestone storage m = p.milestones[r.milestone];
         if (!m.approved) revert LedgerMilestoneNotApproved(id, r.milestone);
-        bytes32 category = r.category;
-        _lines[id][category].reserved -= amount;
+        Line storage line = _lines[id][r.category];
+        line.reserved -= amount;
         m.reserved -= amount;
         p.reserved -= amount;
         r.amount -= amount;
@@ -529,11 +531,40 @@ contract FundLedger is IFundLedger, LedgerRiskFlags, AccessControlDefaultAdminRu
             r.open = false;
             --p.openReservations;
         }
-        _lines[id][category].spent += amount;
+        line.spent += amount;
         m.spent += amount;
         p.spent += amount;
-        token.safeTransfer(to, amount);
-        emit FundsDisbursed(id, address(this), to, amount, category, r.milestone, ref, "");
+    }
+
+    /// @dev Repays up to `amount` of `debtor`'s recoveries on project `id`, oldest first,
+    /// restoring each one's line and tranche. Tokens come from `payer` when `transfer`; in a
+    /// set-off they are already here.
+    function _applyRecovery(
+        ProjectData storage p,
+        bytes32 id,
+        address debtor,
+        uint256 amount,
+        address payer,
+        bool transfer
+    ) private returns (uint256 repaid) {
+        RecoveryQueue storage q = _recoveries[id][debtor];
+        while (amount != 0 && q.head < q.refs.length) {
+            uint256 ref = q.refs[q.head];
+            uint256 due = q.left[ref];
+            uint256 part = amount < due ? amount : due;
+            if (part == due) ++q.head;
+            q.left[ref] = due - part;
+            amount -= part;
+            repaid += part;
+            Reservation storage r = _reservations[id][ref];
+            _lines[id][r.category].spent -= part;
+            p.milestones[r.milestone].spent -= part;
+            if (transfer) token.safeTransferFrom(payer, address(this), part);
+            emit RecoveryRepaid(id, debtor, ref, payer, address(this), part, r.category, r.milestone);
+        }
+        q.owed -= repaid;
+        p.recovered += repaid;
+        if (p.status == ProjectStatus.Closed) p.recoveredAfterClose += repaid;
     }
 
     function _unreserve(ProjectData storage p, bytes32 id, Reservation storage r) private {

@@ -2,26 +2,26 @@
 pragma solidity ^0.8.24;
 
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
-import {IERC4626} from "@openzeppelin/contracts/interfaces/IERC4626.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 import {AccessControlDefaultAdminRules} from
     "@openzeppelin/contracts/access/extensions/AccessControlDefaultAdminRules.sol";
 import {IAccessControl} from "@openzeppelin/contracts/access/IAccessControl.sol";
 import {ReentrancyGuard} from "@openzeppelin/contracts/utils/ReentrancyGuard.sol";
-import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {IFinancingPolicy} from "./interfaces/IFinancingPolicy.sol";
 import {IFinancingPool} from "./interfaces/IFinancingPool.sol";
 import {IFundLedger} from "./interfaces/IFundLedger.sol";
 import {ISubstituteFinancing} from "./interfaces/ISubstituteFinancing.sol";
 import {ISupplierRegistry} from "./interfaces/ISupplierRegistry.sol";
+import {DisruptionLogic} from "./financing/DisruptionLogic.sol";
 
 /// @title SubstituteFinancing
 /// @notice Purchase orders, the disruption trigger, delivery, settlement, collection and
 /// non-delivery. Every advance is backed by the order's reservation, which covers what the
 /// facility can owe at its stop: the pool carries the project's reserved cash, the project
-/// carries non-delivery. Work per call is bounded
-/// by the policy's orders per call and the 16 substitutes a part can have; nothing loops over
+/// carries non-delivery. The trigger (reports, choice, terms, caps) runs in the linked
+/// `DisruptionLogic` library on this contract's storage. Work per call is bounded by the
+/// policy's orders per call and the 16 substitutes a part can have; nothing loops over
 /// suppliers, projects or facilities.
 contract SubstituteFinancing is ISubstituteFinancing, AccessControlDefaultAdminRules, ReentrancyGuard {
     using SafeERC20 for IERC20;
@@ -29,22 +29,8 @@ contract SubstituteFinancing is ISubstituteFinancing, AccessControlDefaultAdminR
 
     /// @notice Role of the oracles that report disruptions and recoveries.
     bytes32 public constant ORACLE_ROLE = keccak256("ORACLE_ROLE");
-    uint256 private constant BPS = 10_000;
-    uint256 private constant SCALE = 365 days * BPS;
     /// @dev The ledger's reviewer role: one reviewer approves payments, milestones and orders.
     bytes32 private constant REVIEWER_ROLE = keccak256("REVIEWER_ROLE");
-
-    bytes32 private constant NOT_ACTIVE = "NOT_ACTIVE";
-    bytes32 private constant LOW_SCORE = "LOW_SCORE";
-    bytes32 private constant NO_CAPACITY = "NO_CAPACITY";
-    bytes32 private constant EXPOSURE_CAP = "EXPOSURE_CAP";
-    bytes32 private constant LOWER_SCORE = "LOWER_SCORE";
-    bytes32 private constant NO_SUBSTITUTE = "NO_SUBSTITUTE";
-    bytes32 private constant NO_CASH = "NO_CASH";
-    bytes32 private constant REPORT_CAP = "REPORT_CAP";
-    bytes32 private constant ORDER_NOT_APPROVED = "ORDER_NOT_APPROVED";
-    bytes32 private constant TOO_SMALL = "TOO_SMALL";
-    bytes32 private constant MILESTONE_NOT_APPROVED = "MILESTONE_NOT_APPROVED";
 
     /// @notice The settlement token.
     IERC20 public immutable token;
@@ -57,34 +43,7 @@ contract SubstituteFinancing is ISubstituteFinancing, AccessControlDefaultAdminR
     /// @notice The terms the trigger applies.
     IFinancingPolicy public immutable terms;
 
-    /// @dev One quorum round of reports about a supplier; `recovery` says which kind, so a
-    /// pending vote of one kind never counts toward the other.
-    struct Round {
-        uint64 startedAt;
-        uint32 number;
-        uint16 reports;
-        bool recovery;
-    }
-
-    struct Episode {
-        uint256 id;
-        uint256 cap;
-        uint256 advanced;
-    }
-
-    mapping(uint256 id => Order) private _orders;
-    mapping(uint256 id => Facility) private _facilities;
-    mapping(address supplier => uint256[]) private _open;
-    mapping(uint256 order => uint256) private _openIndex;
-    mapping(address supplier => uint256) private _cursor;
-    mapping(address supplier => uint256) private _exposure;
-    mapping(address supplier => Round) private _rounds;
-    mapping(address supplier => mapping(uint32 round => mapping(address oracle => bool))) private _reported;
-    mapping(address supplier => Episode) private _episodes;
-    mapping(bytes32 project => mapping(bytes32 po => uint256 order)) private _poOrders;
-    uint256 private _orderCount;
-    uint256 private _facilityCount;
-    uint256 private _episodeCount;
+    DisruptionLogic.State private _s;
 
     /// @param token_ The settlement token.
     /// @param registry_ The supplier registry (this contract needs its trigger role).
@@ -121,8 +80,8 @@ contract SubstituteFinancing is ISubstituteFinancing, AccessControlDefaultAdminR
         bytes32 po
     ) external nonReentrant returns (uint256 id) {
         bool pending = _checkNewOrder(project, part, supplier, value, due, po);
-        id = ++_orderCount;
-        _orders[id] = Order({
+        id = ++_s.orderCount;
+        _s.orders[id] = Order({
             project: project,
             part: part,
             category: category,
@@ -136,9 +95,9 @@ contract SubstituteFinancing is ISubstituteFinancing, AccessControlDefaultAdminR
             milestone: milestone.toUint32(),
             acceptBy: 0
         });
-        _poOrders[project][po] = id;
-        _addOpen(supplier, id);
-        registry.commitCapacity(supplier, value);
+        _s.poOrders[project][po] = id;
+        DisruptionLogic.addOpen(_s, supplier, id);
+        registry.commitCapacity(supplier, value, id);
         ledger.reserve(project, id, category, milestone, value);
         _emitRegistered(id, pending);
     }
@@ -146,7 +105,7 @@ contract SubstituteFinancing is ISubstituteFinancing, AccessControlDefaultAdminR
     /// @inheritdoc ISubstituteFinancing
     function approveOrder(uint256 id) external {
         _requireReviewer();
-        Order storage o = _orders[id];
+        Order storage o = _s.orders[id];
         if (o.status != OrderStatus.Pending) revert FinancingOrderStatus(id, o.status);
         o.status = OrderStatus.Open;
         emit OrderApproved(id, o.project, msg.sender);
@@ -154,19 +113,19 @@ contract SubstituteFinancing is ISubstituteFinancing, AccessControlDefaultAdminR
 
     /// @inheritdoc ISubstituteFinancing
     function cancelOrder(uint256 id) external nonReentrant {
-        Order storage o = _orders[id];
+        Order storage o = _s.orders[id];
         if (o.status != OrderStatus.Open && o.status != OrderStatus.Pending) revert FinancingOrderStatus(id, o.status);
         _requireOwner(o.project);
         o.status = OrderStatus.Cancelled;
-        _dropOpen(o.supplier, id);
-        registry.releaseCapacity(o.supplier, o.value);
+        DisruptionLogic.dropOpen(_s, o.supplier, id);
+        registry.releaseCapacity(o.supplier, o.value, id);
         ledger.release(o.project, id);
         emit OrderCancelled(id, o.project);
     }
 
     /// @inheritdoc ISubstituteFinancing
     function recordDelivery(uint256 id, bytes32 evidence) external {
-        Order storage o = _orders[id];
+        Order storage o = _s.orders[id];
         OrderStatus status = o.status;
         if (status == OrderStatus.Pending) revert FinancingOrderPending(id);
         if (status != OrderStatus.Open && status != OrderStatus.Financed) revert FinancingOrderStatus(id, status);
@@ -174,7 +133,7 @@ contract SubstituteFinancing is ISubstituteFinancing, AccessControlDefaultAdminR
         if (registry.statusOf(msg.sender) == ISupplierRegistry.Status.Suspended) {
             revert FinancingSupplierSuspended(id, msg.sender);
         }
-        if (status == OrderStatus.Open) _dropOpen(o.supplier, id);
+        if (status == OrderStatus.Open) DisruptionLogic.dropOpen(_s, o.supplier, id);
         uint256 acceptBy = block.timestamp + uint256(terms.current().acceptanceDays) * 1 days;
         o.status = OrderStatus.Delivered;
         o.acceptBy = acceptBy.toUint64();
@@ -183,7 +142,7 @@ contract SubstituteFinancing is ISubstituteFinancing, AccessControlDefaultAdminR
 
     /// @inheritdoc ISubstituteFinancing
     function acceptDelivery(uint256 id) external {
-        Order storage o = _orders[id];
+        Order storage o = _s.orders[id];
         _requireDelivered(id, o);
         _requireOwner(o.project);
         o.status = OrderStatus.Accepted;
@@ -193,7 +152,7 @@ contract SubstituteFinancing is ISubstituteFinancing, AccessControlDefaultAdminR
     /// @inheritdoc ISubstituteFinancing
     function rejectDelivery(uint256 id, bytes32 evidence) external {
         _requireReviewer();
-        Order storage o = _orders[id];
+        Order storage o = _s.orders[id];
         _requireDelivered(id, o);
         if (block.timestamp >= o.acceptBy) revert FinancingAcceptancePeriodOver(id, o.acceptBy);
         o.acceptBy = 0;
@@ -201,7 +160,7 @@ contract SubstituteFinancing is ISubstituteFinancing, AccessControlDefaultAdminR
             o.status = OrderStatus.Financed;
         } else {
             o.status = OrderStatus.Open;
-            _addOpen(o.supplier, id);
+            DisruptionLogic.addOpen(_s, o.supplier, id);
         }
         emit DeliveryRejected(id, msg.sender, evidence);
     }
@@ -212,52 +171,34 @@ contract SubstituteFinancing is ISubstituteFinancing, AccessControlDefaultAdminR
         onlyRole(ORACLE_ROLE)
         nonReentrant
     {
-        ISupplierRegistry.Status status = registry.statusOf(supplier);
-        if (status != ISupplierRegistry.Status.Active) revert FinancingSupplierStatus(supplier, uint8(status));
-        IFinancingPolicy.Policy memory p = terms.current();
-        (uint256 reports, bool reached) = _vote(supplier, p, false);
-        emit DisruptionReported(supplier, msg.sender, reason, evidence, reports, p.quorum);
-        if (!reached) return;
-        registry.markDisrupted(supplier);
-        uint256 cap = (IERC4626(address(pool)).totalAssets() * p.reportCapBps) / BPS;
-        _episodes[supplier] = Episode({id: ++_episodeCount, cap: cap, advanced: 0});
-        _cursor[supplier] = 0;
-        emit SupplierDisrupted(supplier, _episodeCount, cap);
-        _process(supplier, p);
+        DisruptionLogic.report(_s, _deps(), supplier, reason, evidence);
     }
 
     /// @inheritdoc ISubstituteFinancing
     function processDisruption(address supplier) external nonReentrant {
-        ISupplierRegistry.Status status = registry.statusOf(supplier);
-        if (status != ISupplierRegistry.Status.Disrupted) revert FinancingSupplierStatus(supplier, uint8(status));
-        _process(supplier, terms.current());
+        DisruptionLogic.process(_s, _deps(), supplier);
     }
 
     /// @inheritdoc ISubstituteFinancing
-    function reportRecovery(address supplier) external onlyRole(ORACLE_ROLE) {
-        ISupplierRegistry.Status status = registry.statusOf(supplier);
-        if (status != ISupplierRegistry.Status.Disrupted) revert FinancingSupplierStatus(supplier, uint8(status));
-        IFinancingPolicy.Policy memory p = terms.current();
-        (uint256 reports, bool reached) = _vote(supplier, p, true);
-        if (reached) registry.markRecovered(supplier);
-        emit SupplierRecovered(supplier, msg.sender, reports, p.quorum, reached);
+    function reportRecovery(address supplier) external onlyRole(ORACLE_ROLE) nonReentrant {
+        DisruptionLogic.recover(_s, _deps(), supplier);
     }
 
     /// @inheritdoc ISubstituteFinancing
     function collectFacility(uint256 facilityId) external nonReentrant {
-        Facility storage f = _facilities[facilityId];
+        Facility storage f = _s.facilities[facilityId];
         if (f.status != FacilityStatus.Active) revert FinancingFacilityStatus(facilityId, f.status);
         if (block.timestamp < f.due && registry.statusOf(f.substitute) == ISupplierRegistry.Status.Active) {
             revert FinancingNotCollectable(facilityId, f.due);
         }
         uint256 id = f.order;
-        _repayPool(_orders[id].project, id, facilityId);
+        _repayPool(_s.orders[id].project, id, facilityId);
     }
 
     /// @inheritdoc ISubstituteFinancing
     function closeUndelivered(uint256 id) external nonReentrant {
         _requireReviewer();
-        Order storage o = _orders[id];
+        Order storage o = _s.orders[id];
         // a delivery recorded but not accepted (nor deemed accepted) is rejected by closing,
         // so a substitute cannot keep the order open by recording delivery again and again
         bool delivered = o.status == OrderStatus.Delivered && block.timestamp < o.acceptBy;
@@ -265,7 +206,7 @@ contract SubstituteFinancing is ISubstituteFinancing, AccessControlDefaultAdminR
         if (facilityId == 0 || (o.status != OrderStatus.Financed && !delivered)) {
             revert FinancingOrderStatus(id, o.status);
         }
-        Facility storage f = _facilities[facilityId];
+        Facility storage f = _s.facilities[facilityId];
         if (block.timestamp < f.stop) revert FinancingGraceNotOver(facilityId, f.stop);
         bytes32 project = o.project;
         if (f.status == FacilityStatus.Active) _repayPool(project, id, facilityId);
@@ -274,13 +215,13 @@ contract SubstituteFinancing is ISubstituteFinancing, AccessControlDefaultAdminR
         o.status = OrderStatus.ClosedUndelivered;
         if (returned != 0) ledger.release(project, id);
         if (recovery != 0) ledger.recordRecovery(project, id, f.substitute, recovery);
-        registry.releaseCapacity(o.supplier, o.value);
+        registry.releaseCapacity(o.supplier, o.value, id);
         emit OrderClosedUndelivered(id, f.substitute, recovery, returned);
     }
 
     /// @inheritdoc ISubstituteFinancing
     function settleOrder(uint256 id) external nonReentrant {
-        Order storage o = _orders[id];
+        Order storage o = _s.orders[id];
         OrderStatus status = o.status;
         if (status == OrderStatus.Pending) revert FinancingOrderPending(id);
         if (status == OrderStatus.Delivered) {
@@ -292,7 +233,7 @@ contract SubstituteFinancing is ISubstituteFinancing, AccessControlDefaultAdminR
         address supplier = o.supplier;
         uint256 toPool = 0;
         uint256 facilityId = o.facility;
-        if (facilityId != 0 && _facilities[facilityId].status == FacilityStatus.Active) {
+        if (facilityId != 0 && _s.facilities[facilityId].status == FacilityStatus.Active) {
             toPool = _repayPool(project, id, facilityId);
         }
         uint256 rest = ledger.reservationLeft(project, id);
@@ -304,13 +245,13 @@ contract SubstituteFinancing is ISubstituteFinancing, AccessControlDefaultAdminR
         }
         o.status = OrderStatus.Settled;
         if (rest != 0) ledger.payReservation(project, id, supplier, _invoiceOf(o.po));
-        registry.releaseCapacity(supplier, o.value);
+        registry.releaseCapacity(supplier, o.value, id);
         emit OrderSettled(id, project, supplier, rest, toPool, o.po);
     }
 
     /// @inheritdoc ISubstituteFinancing
     function repay(uint256 id, uint256 amount) external nonReentrant {
-        Facility storage f = _facilities[id];
+        Facility storage f = _s.facilities[id];
         if (f.status != FacilityStatus.Active) revert FinancingFacilityStatus(id, f.status);
         if (amount == 0) revert FinancingZeroAmount();
         (uint256 owedPrincipal, uint256 owedInterest,) = pool.facilityValue(id);
@@ -322,202 +263,32 @@ contract SubstituteFinancing is ISubstituteFinancing, AccessControlDefaultAdminR
 
     /// @inheritdoc ISubstituteFinancing
     function order(uint256 id) external view returns (Order memory) {
-        return _orders[id];
+        return _s.orders[id];
     }
 
     /// @inheritdoc ISubstituteFinancing
     function facility(uint256 id) external view returns (Facility memory) {
-        return _facilities[id];
+        return _s.facilities[id];
     }
 
     /// @inheritdoc ISubstituteFinancing
     function openOrders(address supplier) external view returns (uint256[] memory) {
-        return _open[supplier];
+        return _s.open[supplier];
     }
 
     /// @inheritdoc ISubstituteFinancing
     function exposure(address supplier) external view returns (uint256) {
-        return _exposure[supplier];
+        return _s.exposure[supplier];
+    }
+
+    /// @inheritdoc ISubstituteFinancing
+    function projectExposure(bytes32 project) external view returns (uint256) {
+        return _s.projectExposure[project];
     }
 
     /// @inheritdoc ISubstituteFinancing
     function counts() external view returns (uint256 orders, uint256 facilities) {
-        return (_orderCount, _facilityCount);
-    }
-
-    /// @dev The annual rate for `score` under policy `p` (0 if not eligible).
-    function _rateFor(IFinancingPolicy.Policy memory p, uint16 score) private pure returns (uint256) {
-        if (score < p.minScore) return 0;
-        for (uint256 i = 0; i < 3; ++i) {
-            if (score >= p.bandFloors[i]) return p.baseRateBps + p.bandSpreads[i];
-        }
-        return 0;
-    }
-
-    /// @dev Finances up to `maxPerCall` open orders of `supplier`, from its cursor.
-    function _process(address supplier, IFinancingPolicy.Policy memory p) private {
-        uint256[] storage list = _open[supplier];
-        Episode storage episode = _episodes[supplier];
-        uint256 cursor = _cursor[supplier];
-        uint256 handled = 0;
-        uint256 exposureCap = (IERC4626(address(pool)).totalAssets() * p.exposureCapBps) / BPS;
-        while (handled < p.maxPerCall && cursor < list.length) {
-            uint256 id = list[cursor];
-            if (_finance(id, supplier, episode, p, exposureCap)) {
-                // the last order moved into this slot: look at the same index again
-                _dropOpen(supplier, id);
-            } else {
-                ++cursor;
-            }
-            ++handled;
-        }
-        _cursor[supplier] = cursor < list.length ? cursor : 0;
-        emit DisruptionProcessed(supplier, handled, list.length);
-    }
-
-    /// @dev A facility's terms as the trigger sets them.
-    struct Terms {
-        uint256 advance;
-        uint256 rate;
-        uint256 due;
-        uint256 stop;
-        bool lowered;
-    }
-
-    /// @dev Picks the best eligible substitute for order `id` and advances to it.
-    function _finance(
-        uint256 id,
-        address disrupted,
-        Episode storage episode,
-        IFinancingPolicy.Policy memory p,
-        uint256 exposureCap
-    ) private returns (bool financed) {
-        Order storage o = _orders[id];
-        if (o.status == OrderStatus.Pending) {
-            emit SubstituteUnavailable(id, disrupted, ORDER_NOT_APPROVED);
-            return false;
-        }
-        // the pool is repaid out of the reservation, which can be paid only once its
-        // milestone is approved: no advance before that
-        if (!ledger.isMilestoneApproved(o.project, o.milestone)) {
-            emit SubstituteUnavailable(id, disrupted, MILESTONE_NOT_APPROVED);
-            return false;
-        }
-        uint256 nominal = (o.value * p.advanceBps) / BPS;
-        if (nominal == 0) {
-            emit SubstituteUnavailable(id, disrupted, TOO_SMALL);
-            return false;
-        }
-        // caps are checked with the nominal advance: the advance can only be lowered below
-        (address chosen, uint16 score) = _choose(id, o, disrupted, nominal, exposureCap, p.minScore);
-        Terms memory t = _terms(o, nominal, _rateFor(p, score), p.graceDays);
-        bytes32 reason;
-        if (chosen == address(0)) {
-            reason = NO_SUBSTITUTE;
-        } else if (t.advance == 0) {
-            reason = TOO_SMALL;
-        } else if (pool.idle() < t.advance) {
-            reason = NO_CASH;
-        } else if (episode.advanced + t.advance > episode.cap) {
-            reason = REPORT_CAP;
-        }
-        if (reason != bytes32(0)) {
-            emit SubstituteUnavailable(id, disrupted, reason);
-            return false;
-        }
-        _advance(id, disrupted, chosen, t);
-        return true;
-    }
-
-    /// @dev The terms of a facility on order `o` for a substitute of `score`: the policy's
-    /// rate; due on the order's due date (or the next midnight for an order already overdue,
-    /// so that no order can make a report revert); interest stopping at the due date rounded
-    /// up to a midnight plus the grace period; the advance lowered, if need be, until what the
-    /// facility would owe at its stop fits in the order's value (its reservation).
-    function _terms(Order storage o, uint256 nominal, uint256 rate, uint256 graceDays)
-        private
-        view
-        returns (Terms memory t)
-    {
-        t.rate = rate;
-        t.due = o.due > block.timestamp ? o.due : block.timestamp + 1;
-        t.stop = Math.ceilDiv(t.due, 1 days) * 1 days + graceDays * 1 days;
-        uint256 value = o.value;
-        uint256 elapsed = t.stop - block.timestamp;
-        t.advance = nominal;
-        if (pool.owedAtStop(nominal, t.rate, block.timestamp, t.stop) > value) {
-            t.lowered = true;
-            t.advance = (value * SCALE) / (SCALE + t.rate * elapsed);
-            // rounding up what is owed can still overshoot by a unit
-            while (t.advance != 0 && pool.owedAtStop(t.advance, t.rate, block.timestamp, t.stop) > value) {
-                --t.advance;
-            }
-        }
-    }
-
-    /// @dev Opens the facility, pays the advance from the pool and re-points the order.
-    function _advance(uint256 id, address disrupted, address chosen, Terms memory t) private {
-        Order storage o = _orders[id];
-        Episode storage episode = _episodes[disrupted];
-        uint256 facilityId = ++_facilityCount;
-        _facilities[facilityId] = Facility({
-            substitute: chosen,
-            due: t.due.toUint64(),
-            rateBps: t.rate.toUint16(),
-            status: FacilityStatus.Active,
-            order: id.toUint64(),
-            openedAt: uint64(block.timestamp),
-            episode: episode.id.toUint64(),
-            stop: t.stop.toUint64(),
-            principal: t.advance
-        });
-        episode.advanced += t.advance;
-        _exposure[chosen] += t.advance;
-        o.supplier = chosen;
-        o.status = OrderStatus.Financed;
-        o.facility = facilityId.toUint64();
-        registry.releaseCapacity(disrupted, o.value);
-        registry.commitCapacity(chosen, o.value);
-        pool.openFacility(facilityId, chosen, t.advance, t.rate, t.stop);
-        emit SubstituteFinanced(
-            id, facilityId, o.project, address(pool), chosen, t.advance, disrupted, t.rate, t.due, episode.id, t.stop, t.lowered
-        );
-    }
-
-    /// @dev Best = highest score among eligible candidates, ties to the earlier in the list.
-    /// Emits `SubstitutePassedOver` for every candidate not chosen.
-    function _choose(
-        uint256 id,
-        Order storage o,
-        address disrupted,
-        uint256 advance,
-        uint256 exposureCap,
-        uint256 minScore
-    ) private returns (address best, uint16 bestScore) {
-        address[] memory candidates = registry.substitutes(o.part);
-        bool[] memory eligible = new bool[](candidates.length);
-        for (uint256 i = 0; i < candidates.length; ++i) {
-            address c = candidates[i];
-            if (c == disrupted) continue;
-            ISupplierRegistry.Supplier memory s = registry.supplier(c);
-            bytes32 reason;
-            if (s.status != ISupplierRegistry.Status.Active) reason = NOT_ACTIVE;
-            else if (s.score < minScore) reason = LOW_SCORE;
-            else if (s.capacity - s.committed < o.value) reason = NO_CAPACITY;
-            else if (_exposure[c] + advance > exposureCap) reason = EXPOSURE_CAP;
-            if (reason != bytes32(0)) {
-                emit SubstitutePassedOver(id, c, reason);
-                continue;
-            }
-            eligible[i] = true;
-            if (best == address(0) || s.score > bestScore) {
-                best = c;
-                bestScore = s.score;
-            }
-        }
-        for (uint256 i = 0; i < candidates.length; ++i) {
-            if (eligible[i] && candidates[i] != best) emit SubstitutePassedOver(id, candidates[i], LOWER_SCORE);
-        }
+        return (_s.orderCount, _s.facilityCount);
     }
 
     /// @dev The pool is an eligible payee for exactly what the facility owes now, and is
@@ -531,32 +302,12 @@ contract SubstituteFinancing is ISubstituteFinancing, AccessControlDefaultAdminR
         emit PoolRepaidFromReservation(id, facilityId, amount);
     }
 
-    /// @dev Counts the sender's report about `supplier` in its current quorum round (a new
-    /// round when the last one reached quorum or its window passed). The same quorum decides
-    /// a disruption and a recovery.
-    function _vote(address supplier, IFinancingPolicy.Policy memory p, bool recovery)
-        private
-        returns (uint256 reports, bool reached)
-    {
-        Round storage round = _rounds[supplier];
-        if (round.reports == 0 || round.recovery != recovery || block.timestamp > round.startedAt + p.quorumWindow) {
-            round.number += 1;
-            round.startedAt = uint64(block.timestamp);
-            round.reports = 0;
-            round.recovery = recovery;
-        }
-        if (_reported[supplier][round.number][msg.sender]) revert FinancingAlreadyReported(supplier, msg.sender);
-        _reported[supplier][round.number][msg.sender] = true;
-        reports = ++round.reports;
-        reached = reports >= p.quorum;
-        if (reached) round.reports = 0;
-    }
-
     /// @dev Books `amount`, already paid to the pool, against facility `id`.
     function _collect(uint256 id, uint256 amount) private returns (uint256 interest, uint256 principal, bool closed) {
-        Facility storage f = _facilities[id];
+        Facility storage f = _s.facilities[id];
         (interest, principal, closed) = pool.collect(id, amount);
-        _exposure[f.substitute] -= principal;
+        _s.exposure[f.substitute] -= principal;
+        _s.projectExposure[_s.orders[f.order].project] -= principal;
         if (closed) f.status = FacilityStatus.Repaid;
     }
 
@@ -570,7 +321,7 @@ contract SubstituteFinancing is ISubstituteFinancing, AccessControlDefaultAdminR
         if (msg.sender != info.owner) revert FinancingNotProjectOwner(project, msg.sender);
         if (value == 0) revert FinancingOrderInvalid();
         if (po == bytes32(0)) revert FinancingPoRequired();
-        uint256 taken = _poOrders[project][po];
+        uint256 taken = _s.poOrders[project][po];
         if (taken != 0) revert FinancingDuplicatePo(project, po, taken);
         uint256 latest = block.timestamp + uint256(terms.current().maxOrderHorizonDays) * 1 days;
         if (due <= block.timestamp || due > latest) revert FinancingDueOutOfRange(due, block.timestamp + 1, latest);
@@ -582,15 +333,10 @@ contract SubstituteFinancing is ISubstituteFinancing, AccessControlDefaultAdminR
     }
 
     function _emitRegistered(uint256 id, bool pending) private {
-        Order storage o = _orders[id];
+        Order storage o = _s.orders[id];
         emit OrderRegistered(
             id, o.project, o.part, o.supplier, o.value, o.category, o.milestone, o.due, o.po, pending
         );
-    }
-
-    function _addOpen(address supplier, uint256 id) private {
-        _open[supplier].push(id);
-        _openIndex[id] = _open[supplier].length;
     }
 
     function _requireDelivered(uint256 id, Order storage o) private view {
@@ -615,14 +361,8 @@ contract SubstituteFinancing is ISubstituteFinancing, AccessControlDefaultAdminR
         return keccak256(text);
     }
 
-    function _dropOpen(address supplier, uint256 id) private {
-        uint256[] storage list = _open[supplier];
-        uint256 index = _openIndex[id] - 1;
-        uint256 last = list[list.length - 1];
-        list[index] = last;
-        _openIndex[last] = index + 1;
-        list.pop();
-        delete _openIndex[id];
+    function _deps() private view returns (DisruptionLogic.Deps memory) {
+        return DisruptionLogic.Deps({registry: registry, ledger: ledger, pool: pool, policy: terms});
     }
 
     function _requireOwner(bytes32 project) private view {

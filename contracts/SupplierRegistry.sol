@@ -3,6 +3,7 @@ pragma solidity ^0.8.24;
 
 import {AccessControlDefaultAdminRules} from
     "@openzeppelin/contracts/access/extensions/AccessControlDefaultAdminRules.sol";
+import {IFinancingPolicy} from "./interfaces/IFinancingPolicy.sol";
 import {ISupplierRegistry} from "./interfaces/ISupplierRegistry.sol";
 
 /// @title SupplierRegistry
@@ -27,12 +28,20 @@ contract SupplierRegistry is AccessControlDefaultAdminRules, ISupplierRegistry {
     mapping(address supplier => bytes32[]) private _parts;
     mapping(address supplier => mapping(bytes32 part => bool)) private _supplies;
     mapping(bytes32 part => address[]) private _substitutes;
-    mapping(bytes32 part => mapping(address supplier => bool)) private _qualified;
+    mapping(bytes32 part => mapping(address supplier => Qualification)) private _qualified;
     address[] private _all;
 
+    /// @notice The financing policy whose terms a substitute accepts by opting in.
+    IFinancingPolicy public immutable policy;
+
+    /// @param policy_ The financing policy (lead-time limit and terms version).
     /// @param adminDelay Delay before a proposed new admin may accept the admin role.
     /// @param admin Initial holder of the admin role.
-    constructor(uint48 adminDelay, address admin) AccessControlDefaultAdminRules(adminDelay, admin) {}
+    constructor(IFinancingPolicy policy_, uint48 adminDelay, address admin)
+        AccessControlDefaultAdminRules(adminDelay, admin)
+    {
+        policy = policy_;
+    }
 
     /// @inheritdoc ISupplierRegistry
     function register(address account, bytes32 name, bytes32[] calldata parts, uint256 capacity)
@@ -79,6 +88,11 @@ contract SupplierRegistry is AccessControlDefaultAdminRules, ISupplierRegistry {
         Status current = _registered(account).status;
         if (current == Status.Suspended) revert RegistryStatusInvalid(account, current);
         _setStatus(account, Status.Suspended);
+        // at most MAX_PARTS lists of at most MAX_SUBSTITUTES entries each
+        bytes32[] storage parts = _parts[account];
+        for (uint256 i = 0; i < parts.length; ++i) {
+            if (_qualified[parts[i]][account].termsVersion != 0) _remove(parts[i], account, "SUSPENDED");
+        }
     }
 
     /// @inheritdoc ISupplierRegistry
@@ -103,17 +117,19 @@ contract SupplierRegistry is AccessControlDefaultAdminRules, ISupplierRegistry {
     }
 
     /// @inheritdoc ISupplierRegistry
-    function commitCapacity(address account, uint256 amount) external onlyRole(TRIGGER_ROLE) {
+    function commitCapacity(address account, uint256 amount, uint256 ref) external onlyRole(TRIGGER_ROLE) {
         Supplier storage s = _registered(account);
         uint256 left = s.capacity - s.committed;
         if (amount > left) revert RegistryCapacityExceeded(account, left, amount);
         s.committed += amount;
+        emit CapacityCommitted(account, ref, amount, s.committed);
     }
 
     /// @inheritdoc ISupplierRegistry
-    function releaseCapacity(address account, uint256 amount) external onlyRole(TRIGGER_ROLE) {
+    function releaseCapacity(address account, uint256 amount, uint256 ref) external onlyRole(TRIGGER_ROLE) {
         Supplier storage s = _registered(account);
         s.committed -= amount;
+        emit CapacityReleased(account, ref, amount, s.committed);
     }
 
     /// @inheritdoc ISupplierRegistry
@@ -123,33 +139,65 @@ contract SupplierRegistry is AccessControlDefaultAdminRules, ISupplierRegistry {
     }
 
     /// @inheritdoc ISupplierRegistry
-    function qualify(bytes32 part) external {
+    function qualify(bytes32 part, uint16 leadDays) external {
         Status current = _registered(msg.sender).status;
         if (current != Status.Active) revert RegistryStatusInvalid(msg.sender, current);
         if (!_supplies[msg.sender][part]) revert RegistryPartNotSupplied(msg.sender, part);
-        if (_qualified[part][msg.sender]) revert RegistryAlreadyQualified(msg.sender, part);
+        uint256 maxLead = policy.current().maxLeadDays;
+        if (leadDays == 0 || leadDays > maxLead) revert RegistryLeadTimeOutOfRange(leadDays, maxLead);
         address[] storage list = _substitutes[part];
-        if (list.length >= MAX_SUBSTITUTES) revert RegistrySubstituteListFull(part, MAX_SUBSTITUTES);
-        _qualified[part][msg.sender] = true;
-        list.push(msg.sender);
-        emit SubstituteQualified(part, msg.sender, list.length - 1);
+        Qualification storage q = _qualified[part][msg.sender];
+        uint256 position;
+        if (q.termsVersion != 0) {
+            // re-confirmation: same place in the list
+            while (list[position] != msg.sender) ++position;
+        } else {
+            if (list.length >= MAX_SUBSTITUTES) revert RegistrySubstituteListFull(part, MAX_SUBSTITUTES);
+            position = list.length;
+            list.push(msg.sender);
+        }
+        uint256 version = policy.termsVersion();
+        q.leadDays = leadDays;
+        q.termsVersion = uint32(version);
+        q.confirmedAt = uint64(block.timestamp);
+        emit SubstituteQualified(part, msg.sender, position, leadDays, version);
     }
 
     /// @inheritdoc ISupplierRegistry
     function withdrawQualification(bytes32 part) external {
-        if (!_qualified[part][msg.sender]) revert RegistryNotQualified(msg.sender, part);
-        address[] storage list = _substitutes[part];
-        uint256 length = list.length;
-        uint256 i = 0;
-        while (list[i] != msg.sender) ++i;
-        // Shift the tail left so the remaining substitutes keep their order (ties are broken
-        // by list order); the list holds at most MAX_SUBSTITUTES entries.
-        for (; i + 1 < length; ++i) {
-            list[i] = list[i + 1];
-        }
-        list.pop();
-        _qualified[part][msg.sender] = false;
+        if (_qualified[part][msg.sender].termsVersion == 0) revert RegistryNotQualified(msg.sender, part);
+        _drop(part, msg.sender);
         emit SubstituteWithdrawn(part, msg.sender);
+    }
+
+    /// @inheritdoc ISupplierRegistry
+    function unqualify(bytes32 part, address substitute) external onlyRole(REGISTRAR_ROLE) {
+        if (_qualified[part][substitute].termsVersion == 0) revert RegistryNotQualified(substitute, part);
+        _remove(part, substitute, "UNQUALIFIED");
+    }
+
+    /// @inheritdoc ISupplierRegistry
+    function qualification(bytes32 part, address account) external view returns (Qualification memory) {
+        return _qualified[part][account];
+    }
+
+    /// @inheritdoc ISupplierRegistry
+    function candidates(bytes32 part) external view returns (Candidate[] memory out) {
+        address[] storage list = _substitutes[part];
+        out = new Candidate[](list.length);
+        for (uint256 i = 0; i < list.length; ++i) {
+            address account = list[i];
+            Supplier storage s = _suppliers[account];
+            Qualification storage q = _qualified[part][account];
+            out[i] = Candidate({
+                account: account,
+                status: s.status,
+                score: s.score,
+                leadDays: q.leadDays,
+                termsVersion: q.termsVersion,
+                capacityLeft: s.capacity - s.committed
+            });
+        }
     }
 
     /// @inheritdoc ISupplierRegistry
@@ -185,6 +233,25 @@ contract SupplierRegistry is AccessControlDefaultAdminRules, ISupplierRegistry {
     /// @inheritdoc ISupplierRegistry
     function supplierAt(uint256 index) external view returns (address) {
         return _all[index];
+    }
+
+    function _remove(bytes32 part, address account, bytes32 reason) private {
+        _drop(part, account);
+        emit SubstituteRemoved(part, account, reason, msg.sender);
+    }
+
+    /// @dev Takes `account` off `part`'s list, shifting the tail left so the remaining
+    /// substitutes keep their order (ties are broken by list order); at most MAX_SUBSTITUTES.
+    function _drop(bytes32 part, address account) private {
+        address[] storage list = _substitutes[part];
+        uint256 length = list.length;
+        uint256 i = 0;
+        while (list[i] != account) ++i;
+        for (; i + 1 < length; ++i) {
+            list[i] = list[i + 1];
+        }
+        list.pop();
+        delete _qualified[part][account];
     }
 
     function _registered(address account) private view returns (Supplier storage s) {

@@ -93,6 +93,7 @@ MOVEMENTS = {
     "SubstituteFinanced",
     "FacilityRepaid",
     "RecoveryRepaid",
+    "RecoverySetOff",
     "Deposit",
     "Withdraw",
 }
@@ -152,7 +153,9 @@ def build_books(rows: list[Row], addresses: Mapping[str, str]) -> Books:
 
     Money that leaves a project through an order is the ledger's `FundsDisbursed` to its final
     payee (the pool for what a facility owes, the supplier for the rest); `OrderSettled` only
-    records the split. The pool books each repayment with its own `FacilityCollected`."""
+    records the split. The pool books each repayment with its own `FacilityCollected`. A
+    supplier leg set off against the supplier's recoveries is a `RecoverySetOff` (spent, no
+    transfer) with a `RecoveryRepaid` per recovery it repays (recovered, no transfer)."""
     projects: dict[str, ProjectBook] = {}
     suppliers: dict[str, SupplierBook] = {}
     pool = PoolBook()
@@ -187,6 +190,15 @@ def build_books(rows: list[Row], addresses: Mapping[str, str]) -> Books:
                 supplier(a["to"]).received += amount
         elif name == "FundsRefunded":
             project(row).refunded += int(a["amount"])
+        elif name == "RecoverySetOff":
+            # part of a settlement kept to repay the payee's recoveries: spent on the order's
+            # line without a transfer (its RecoveryRepaid rows add it back as recovered)
+            p, amount = project(row), int(a["amount"])
+            p.disbursed += amount
+            p.by_category[text(a["category"])] += amount
+            p.by_milestone[int(a["milestone"])] += amount
+            p.by_payee[a["debtor"]] += amount
+            p.reserved -= amount
         elif name == "RecoveryRecorded":
             project(row).recovery_owed[a["debtor"]] += int(a["amount"])
         elif name == "RecoveryRepaid":

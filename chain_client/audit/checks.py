@@ -100,19 +100,15 @@ def check_holdings(
 def check_rules(rows: list[Row], addresses: Mapping[str, str]) -> list[Check]:
     """Budget caps, approved milestones, eligible payees, dual control and traceable
     facilities, replayed. Money leaving a project through an order is judged at its final
-    payee, like a direct payment; the pool is an eligible payee only for what it books
-    against a facility in the same transaction."""
+    payee, like a direct payment (a part set off against the payee's recoveries too); the pool
+    is an eligible payee only for what it books against a facility in the same transaction."""
     pool = addresses.get("FinancingPool")
     caps: dict[tuple[str, str], int] = {}
     spent: dict[tuple[str, str], int] = defaultdict(int)
     approved: set[tuple[str, int]] = set()
     status: dict[str, int] = {}
     team: dict[tuple[str, str], bool] = {}
-    scores: dict[str, int] = {}
-    disrupted: dict[int, str] = {}
-    policy: dict[str, Any] = {}
-    lower_scored: dict[int, list[str]] = defaultdict(list)
-    over_cap, unapproved, ineligible, untraceable = [], [], [], []
+    over_cap, unapproved, ineligible = [], [], []
     collected = _pool_bookings(rows)
     dual = _dual_control_failures(rows)
     for row in rows:
@@ -126,15 +122,7 @@ def check_rules(rows: list[Row], addresses: Mapping[str, str]) -> list[Check]:
             status[a["supplier"]] = int(a["current"])
         elif name == "TeamWalletSet":
             team[(text(a["project"]), a["wallet"])] = bool(a["allowed"])
-        elif name == "SupplierRated":
-            scores[a["supplier"]] = int(a["score"])
-        elif name == "PolicyUpdated":
-            policy = _policy(a["policy"])
-        elif name == "SupplierDisrupted":
-            disrupted[int(a["episode"])] = a["supplier"]
-        elif name == "SubstitutePassedOver" and text(a["reason"]) == "LOWER_SCORE":
-            lower_scored[int(a["order"])].append(a["candidate"])
-        elif name == "FundsDisbursed":
+        elif name in ("FundsDisbursed", "RecoverySetOff"):
             pid, category, milestone = text(a["project"]), text(a["category"]), int(a["milestone"])
             key = (pid, category)
             spent[key] += int(a["amount"])
@@ -147,8 +135,8 @@ def check_rules(rows: list[Row], addresses: Mapping[str, str]) -> list[Check]:
                 unapproved.append(
                     f"{where}: {pid} paid against milestone {milestone} before its approval"
                 )
-            payee = a["to"]
-            if payee == pool:
+            payee = a["to"] if name == "FundsDisbursed" else a["debtor"]
+            if payee == pool and name == "FundsDisbursed":
                 booked = collected[row["tx"]]
                 if booked[int(a["amount"])] > 0:
                     booked[int(a["amount"])] -= 1
@@ -163,8 +151,6 @@ def check_rules(rows: list[Row], addresses: Mapping[str, str]) -> list[Check]:
                 )
         elif name == "RecoveryRepaid":  # recovered money restores the line
             spent[(text(a["project"]), text(a["category"]))] -= int(a["amount"])
-        elif name == "SubstituteFinanced":
-            untraceable += _facility_failures(row, disrupted, scores, policy, lower_scored)
     return [
         _check("budget caps", over_cap, "no budget line over its cap"),
         _check("approved milestones", unapproved, "every payment against an approved milestone"),
@@ -181,8 +167,9 @@ def check_rules(rows: list[Row], addresses: Mapping[str, str]) -> list[Check]:
         ),
         _check(
             "facilities traceable",
-            untraceable,
-            "every facility follows a disruption report; substitute and rate as the policy says",
+            facility_failures(rows),
+            "every facility follows a disruption report; substitute, terms and ranking as the "
+            "policy and the substitute's opt-in say",
         ),
     ]
 
@@ -258,36 +245,118 @@ def _policy(raw: Any) -> dict[str, Any]:
     return dict(zip(POLICY_FIELDS, values, strict=True))
 
 
-def _facility_failures(
+def _band_share(terms: dict[str, Any], score: int) -> int:
+    for floor, share in zip(terms["band_floors"], terms["band_advance_bps"], strict=True):
+        if score >= int(floor):
+            return int(share)
+    return 0
+
+
+def facility_failures(rows: list[Row]) -> list[str]:
+    """Every facility re-derived from the events before it: a disruption report of the
+    previous supplier; the substitute's score, opt-in (lead time, terms version) and the
+    terms of that version (share by band, rate, payment lag, grace); its due date and stop;
+    the advance at most the band's share, and equal to it unless marked lowered; and the
+    ranking (deliverable by the order's due date, then score) against every candidate passed
+    over as LATER_DELIVERY or LOWER_SCORE."""
+    terms: dict[int, dict[str, Any]] = {}
+    scores: dict[str, int] = {}
+    disrupted: dict[int, str] = {}
+    offers: dict[tuple[str, str], tuple[int, int]] = {}  # (part, substitute) -> (lead, version)
+    orders: dict[int, tuple[str, int, int]] = {}  # order -> (part, due, value)
+    passed: dict[int, list[tuple[str, str]]] = defaultdict(list)
+    financed: dict[str, Row] = {}
+    failures: list[str] = []
+    for row in rows:
+        name, a = row["event"], row["args"]
+        if name == "PolicyUpdated":
+            policy = _policy(a["policy"])
+            terms[int(a["termsVersion"])] = policy
+        elif name == "SupplierRated":
+            scores[a["supplier"]] = int(a["score"])
+        elif name == "SupplierDisrupted":
+            disrupted[int(a["episode"])] = a["supplier"]
+        elif name == "SubstituteQualified":
+            offers[(text(a["part"]), a["supplier"])] = (int(a["leadDays"]), int(a["termsVersion"]))
+        elif name in ("SubstituteWithdrawn", "SubstituteRemoved"):
+            offers.pop((text(a["part"]), a["supplier"]), None)
+        elif name == "OrderRegistered":
+            orders[int(a["order"])] = (text(a["part"]), int(a["due"]), int(a["value"]))
+        elif name == "SubstitutePassedOver":
+            passed[int(a["order"])].append((a["candidate"], text(a["reason"])))
+        elif name == "SubstituteFinanced":
+            financed[row["tx"] + str(a["facility"])] = row
+        elif name == "FacilityTerms":
+            opened = financed.pop(row["tx"] + str(a["facility"]), None)
+            if opened is None:
+                failures.append(f"facility {a['facility']}: terms with no advance before them")
+                continue
+            failures += _facility_terms_failures(
+                opened, a, terms, scores, disrupted, offers, orders, passed
+            )
+    for row in financed.values():
+        failures.append(f"facility {row['args']['facility']}: advanced with no terms recorded")
+    return failures
+
+
+def _facility_terms_failures(
     row: Row,
-    disrupted: dict[int, str],
+    t: dict[str, Any],
+    terms: dict[int, dict[str, Any]],
     scores: dict[str, int],
-    policy: dict[str, Any],
-    lower_scored: dict[int, list[str]],
+    disrupted: dict[int, str],
+    offers: dict[tuple[str, str], tuple[int, int]],
+    orders: dict[int, tuple[str, int, int]],
+    passed: dict[int, list[tuple[str, str]]],
 ) -> list[str]:
     a = row["args"]
     where = f"facility {a['facility']} (block {row['block']})"
     failures = []
     if disrupted.get(int(a["episode"])) != a["previousSupplier"]:
         failures.append(f"{where}: no disruption report #{a['episode']} of {a['previousSupplier']}")
+    order = int(a["order"])
+    part, order_due, value = orders.get(order, ("", 0, 0))
     score = scores.get(a["to"], 0)
-    if policy:
-        if score < int(policy["min_score"]):
-            failures.append(
-                f"{where}: substitute score {score} below the minimum {policy['min_score']}"
-            )
-        rate = 0
-        for floor, spread in zip(policy["band_floors"], policy["band_spreads"], strict=True):
-            if score >= int(floor):
-                rate = int(policy["base_rate_bps"]) + int(spread)
-                break
-        if rate != int(a["rateBps"]):
-            failures.append(
-                f"{where}: rate {a['rateBps']} bps; the policy gives {rate} for score {score}"
-            )
-    for other in lower_scored.get(int(a["order"]), []):
-        if scores.get(other, 0) > score:
+    version = int(t["termsVersion"])
+    offer = offers.get((part, a["to"]))
+    if offer is None or offer != (int(t["leadDays"]), version):
+        failures.append(f"{where}: {a['to']} had no opt-in for {part} with these terms: {offer}")
+    policy = terms.get(version)
+    if policy is None:
+        return failures + [f"{where}: terms version {version} was never published"]
+    share = _band_share(policy, score)
+    expected = {
+        "score": score,
+        "advanceBps": share,
+        "paymentLagDays": int(policy["payment_lag_days"]),
+        "graceDays": int(policy["grace_days"]),
+    }
+    for key, want in expected.items():
+        if int(t[key]) != want:
+            failures.append(f"{where}: {key} {t[key]}; the opt-in's terms give {want}")
+    if share == 0:
+        failures.append(f"{where}: substitute score {score} is below every band")
+    rate = int(policy["base_rate_bps"]) + int(policy["margin_bps"])
+    if int(a["rateBps"]) != rate:
+        failures.append(f"{where}: rate {a['rateBps']} bps; terms version {version} give {rate}")
+    opened = int(row["time"]) if row.get("time") is not None else None
+    if opened is not None:
+        ready = opened + int(t["leadDays"]) * 86_400
+        due = max(order_due, ready) + int(policy["payment_lag_days"]) * 86_400
+        stop = -(-due // 86_400) * 86_400 + int(policy["grace_days"]) * 86_400
+        if (int(a["due"]), int(a["stop"])) != (due, stop):
+            failures.append(f"{where}: due {a['due']} stop {a['stop']}; terms give {due} {stop}")
+        if bool(t["deliverable"]) != (ready <= order_due):
+            failures.append(f"{where}: deliverability recorded wrongly")
+    nominal = value * share // 10_000
+    amount, lowered = int(a["amount"]), bool(a["lowered"])
+    if amount > nominal or (not lowered and amount != nominal):
+        failures.append(f"{where}: advance {_amt(amount)}; the band's share is {_amt(nominal)}")
+    for other, reason in passed.get(order, []):
+        if reason == "LOWER_SCORE" and scores.get(other, 0) > score:
             failures.append(f"{where}: {other} scored {scores[other]}, above the chosen {score}")
+        if reason == "LATER_DELIVERY" and not t["deliverable"]:
+            failures.append(f"{where}: {other} passed over for later delivery by a late substitute")
     return failures
 
 

@@ -104,6 +104,11 @@ class Financing(Bound):
         settled = ev.OrderSettled().process_receipt(receipt, errors=DISCARD)
         if settled:
             a = settled[0]["args"]
+            set_off = (
+                Ledger(self.session)
+                .contract.events.RecoverySetOff()
+                .process_receipt(receipt, errors=DISCARD)
+            )
             return Settlement(
                 order=order,
                 tx_hash=result.tx_hash,
@@ -111,6 +116,7 @@ class Financing(Bound):
                 settled=True,
                 to_pool=a["toPool"],
                 to_supplier=a["toSupplier"],
+                set_off=sum(int(e["args"]["amount"]) for e in set_off),
                 supplier=a["supplier"],
             )
         (held,) = ev.SettlementHeld().process_receipt(receipt, errors=DISCARD)
@@ -205,7 +211,7 @@ class Financing(Bound):
             quorum=int(reported[0]["quorum"]) if reported else None,
             disrupted=bool(disrupted),
             episode=int(disrupted[0]["episode"]) if disrupted else None,
-            cap=int(disrupted[0]["cap"]) if disrupted else None,
+            window_room=int(disrupted[0]["windowRoom"]) if disrupted else None,
             outcomes=sorted(outcomes, key=lambda o: o.order),
             waiting=int(processed[-1]["waiting"]) if processed else None,
         )
@@ -254,18 +260,20 @@ class Financing(Bound):
         )
 
     def policy(self) -> PolicyRecord:
-        values = self.session.call(self._policy_contract().functions.current())
-        fields = {
+        functions = self._policy_contract().functions
+        values = self.session.call(functions.current())
+        fields: dict[str, Any] = {
             name: list(v) if isinstance(v, list | tuple) else v
             for name, v in zip(POLICY_FIELDS, values, strict=True)
         }
+        fields["terms_version"] = self.session.call(functions.termsVersion())
         return PolicyRecord.model_validate(fields)
 
     def set_policy(
         self, changes: dict[str, Any], *, sender: str = "admin"
     ) -> tuple[TxResult, PolicyRecord]:
         """Change some policy fields (sent by the admin); returns the new policy."""
-        unknown = set(changes) - set(POLICY_FIELDS)
+        unknown = set(changes) - set(POLICY_FIELDS)  # terms_version is not set, it follows
         if unknown:
             raise InputError(f"unknown policy field(s): {', '.join(sorted(unknown))}")
         current = self.policy().model_dump()
@@ -363,8 +371,8 @@ class Financing(Bound):
         ]
 
     def facility(self, facility: int) -> FacilityRecord:
-        (substitute, due, rate, status, order, opened, episode, stop, advanced) = self.session.call(
-            self.contract.functions.facility(facility)
+        (substitute, due, rate, status, order, opened, episode, stop, version, advanced) = (
+            self.session.call(self.contract.functions.facility(facility))
         )
         if status == 0:
             raise InputError(f"no facility {facility}", hint="list them with `scf facility list`")
@@ -381,6 +389,7 @@ class Financing(Bound):
             # interest stops at the due date rounded up to a UTC midnight, plus grace
             stop=timestamp(stop),
             episode=episode,
+            terms_version=version,
             status=FACILITY_STATUS[status],
             owed_principal=principal,
             owed_interest=interest,
@@ -397,3 +406,8 @@ class Financing(Bound):
 
     def exposure(self, supplier: str) -> int:
         return int(self.session.call(self.contract.functions.exposure(self.resolve(supplier))))
+
+    def project_exposure(self, project: str) -> int:
+        """Outstanding principal advanced on `project`'s orders (what its cap counts)."""
+        fn = self.contract.functions.projectExposure(to_bytes32(project, field="project id"))
+        return int(self.session.call(fn))

@@ -5,8 +5,8 @@ from __future__ import annotations
 from eth_typing import ChecksumAddress
 
 from ..errors import InputError
-from ..models import SupplierRecord, TxResult, timestamp
-from ..units import from_bytes32, to_bytes32
+from ..models import SubstituteRecord, SupplierRecord, TxResult, timestamp
+from ..units import from_bytes32, parse_days, to_bytes32
 from .base import Bound
 
 STATUSES = ("None", "Active", "Disrupted", "Suspended")
@@ -49,10 +49,22 @@ class Registry(Bound):
             self.contract.functions.reinstate(self.resolve(account)), sender
         )[0]
 
-    def qualify(self, part: str, *, supplier: str) -> TxResult:
-        """`supplier` opts in, with its own transaction, as a substitute for `part`."""
-        fn = self.contract.functions.qualify(to_bytes32(part, field="part code"))
+    def qualify(self, part: str, lead_time: str | int, *, supplier: str) -> TxResult:
+        """`supplier` opts in, with its own transaction, as a substitute for `part`, quoting
+        its lead time ("45d", or a number of days) and accepting the policy's current terms;
+        qualifying again re-confirms and keeps the list position."""
+        days = parse_days(lead_time)
+        if days > 65_535:
+            raise InputError(f"lead time {lead_time!r} is out of range")
+        fn = self.contract.functions.qualify(to_bytes32(part, field="part code"), days)
         return self.session.transact(fn, supplier)[0]
+
+    def unqualify(self, part: str, substitute: str, *, sender: str = "registrar") -> TxResult:
+        """The registrar takes `substitute` off `part`'s list."""
+        fn = self.contract.functions.unqualify(
+            to_bytes32(part, field="part code"), self.resolve(substitute)
+        )
+        return self.session.transact(fn, sender)[0]
 
     def withdraw_qualification(self, part: str, *, supplier: str) -> TxResult:
         fn = self.contract.functions.withdrawQualification(to_bytes32(part, field="part code"))
@@ -94,3 +106,19 @@ class Registry(Bound):
     def substitutes(self, part: str) -> list[ChecksumAddress]:
         fn = self.contract.functions.substitutes(to_bytes32(part, field="part code"))
         return list(self.session.call(fn))
+
+    def candidates(self, part: str) -> list[SubstituteRecord]:
+        """`part`'s substitute list, in order, with each one's offer and standing."""
+        fn = self.contract.functions.candidates(to_bytes32(part, field="part code"))
+        return [
+            SubstituteRecord(
+                position=i + 1,
+                address=account,
+                status=STATUSES[status],
+                score=score,
+                lead_days=lead,
+                terms_version=version,
+                capacity_left=left,
+            )
+            for i, (account, status, score, lead, version, left) in enumerate(self.session.call(fn))
+        ]

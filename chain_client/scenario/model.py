@@ -128,6 +128,12 @@ class SupplierAccount(Args):
 class SupplierQualify(Args):
     part: Ident
     substitute: Who
+    lead_time: Duration
+
+
+class SupplierWithdraw(Args):
+    part: Ident
+    substitute: Who
 
 
 class ProjectCreate(Args):
@@ -302,7 +308,8 @@ ACTIONS: dict[str, tuple[type[BaseModel], str | None]] = {
     "supplier.suspend": (SupplierAccount, "registrar"),
     "supplier.reinstate": (SupplierAccount, "registrar"),
     "supplier.qualify": (SupplierQualify, "substitute"),
-    "supplier.withdraw": (SupplierQualify, "substitute"),
+    "supplier.withdraw": (SupplierWithdraw, "substitute"),
+    "supplier.unqualify": (SupplierWithdraw, "registrar"),
     "project.create": (ProjectCreate, "admin"),
     "project.fund": (ProjectFund, None),
     "project.disburse": (ProjectDisburse, "owner"),

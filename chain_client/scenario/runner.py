@@ -208,9 +208,11 @@ class Runner:
         elif action == "supplier.reinstate":
             Registry(s).reinstate(a.account, sender=sender)
         elif action == "supplier.qualify":
-            Registry(s).qualify(a.part, supplier=a.by or a.substitute)
+            Registry(s).qualify(a.part, a.lead_time, supplier=a.by or a.substitute)
         elif action == "supplier.withdraw":
             Registry(s).withdraw_qualification(a.part, supplier=a.by or a.substitute)
+        elif action == "supplier.unqualify":
+            Registry(s).unqualify(a.part, a.substitute, sender=sender)
         elif action == "project.create":
             spec = a.model_dump(exclude={"by"}, exclude_none=True)
             ledger.create_project(spec, sender=sender)
@@ -269,7 +271,8 @@ class Runner:
             to_pool, to_supplier = format_amount(st.to_pool), format_amount(st.to_supplier)
             if not st.settled:
                 return f"{to_pool} to the pool, {format_amount(st.held)} held for the supplier"
-            return f"{to_pool} to the pool, {to_supplier} to the supplier"
+            kept = f" ({format_amount(st.set_off)} set off)" if st.set_off else ""
+            return f"{to_pool} to the pool, {to_supplier} to the supplier{kept}"
         elif action == "disruption.report":
             trigger = financing.report_disruption(
                 a.supplier,

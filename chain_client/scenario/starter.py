@@ -21,7 +21,7 @@ steps:
   - token.mint:        {to: bank, amount: "500000.00"}
   - supplier.register: {account: supplier, name: "Supplier", parts: [PART_X], capacity: "400000.00", score: 800}
   - supplier.register: {account: substitute, name: "Substitute", parts: [PART_X], capacity: "400000.00", score: 720}
-  - supplier.qualify:  {part: PART_X, substitute: substitute}          # sent by the substitute itself
+  - supplier.qualify:  {part: PART_X, substitute: substitute, lead_time: 45d}          # sent by the substitute itself
   - project.create:    {id: MY-PROJECT, owner: owner, budget: {MATERIALS: "800000.00"},
                         milestones: [{stage: RESEARCH, amount: "800000.00"}]}
   - project.fund:      {project: MY-PROJECT, by: funder, amount: "800000.00"}   # funders use by:

@@ -3,22 +3,37 @@ pragma solidity ^0.8.24;
 
 /// @title Substitute-financing policy
 /// @notice The terms the trigger applies, set by the admin with working defaults. Every field
-/// is range-checked with a named error; nothing is truncated. A facility records the terms it
-/// was opened under, so later changes never touch it.
+/// is range-checked with a named error; nothing is truncated. The part of the policy a
+/// substitute accepts when it opts in (advance, rate, payment lag, grace) is versioned: the
+/// version moves only when one of those changes, and every version's terms stay readable, so
+/// a substitute is only ever financed on terms it confirmed.
 interface IFinancingPolicy {
     /// @notice Rates and shares in basis points, periods in days unless named otherwise.
-    /// `bandFloors` are credit scores in descending order and `bandSpreads` the spread over
-    /// `baseRateBps` for each; a score below `minScore` (at least the lowest floor) is not
-    /// eligible. Interest stops `graceDays` after a facility's due date.
+    /// `bandFloors` are credit scores in descending order and `bandAdvanceBps` the share of
+    /// an order's value advanced to a substitute scoring at least that floor; a score below
+    /// the lowest floor is not eligible. Every facility costs `baseRateBps + marginBps` a
+    /// year: the pool is repaid out of the project's reserved cash, not by the substitute,
+    /// so its credit score sets how much is advanced, not the price. A facility falls due
+    /// `paymentLagDays` after the later of the order's due date and the substitute's quoted
+    /// lead time; interest stops `graceDays` after that (rounded up to a midnight). Opt-ins
+    /// under earlier terms stay valid `noticeDays` after the terms change. Caps are shares of
+    /// the pool's assets: `exposureCapBps` per substitute, `projectCapBps` per project and
+    /// `windowCapBps` for what one supplier's disruptions may draw within `windowDays`.
+    /// `minAdvance` is in token units.
     struct Policy {
-        uint16 advanceBps;
-        uint16 baseRateBps;
         uint16[3] bandFloors;
-        uint16[3] bandSpreads;
-        uint16 minScore;
+        uint16[3] bandAdvanceBps;
+        uint16 baseRateBps;
+        uint16 marginBps;
+        uint16 paymentLagDays;
         uint16 graceDays;
+        uint16 noticeDays;
+        uint16 maxLeadDays;
+        uint128 minAdvance;
         uint16 exposureCapBps;
-        uint16 reportCapBps;
+        uint16 projectCapBps;
+        uint16 windowCapBps;
+        uint16 windowDays;
         uint8 quorum;
         uint32 quorumWindow;
         uint16 maxPerCall;
@@ -26,19 +41,43 @@ interface IFinancingPolicy {
         uint16 maxOrderHorizonDays;
     }
 
-    /// @notice Emitted when the admin changes the policy, with every field.
-    event PolicyUpdated(Policy policy);
+    /// @notice One version of the terms a substitute accepts by opting in. `since` is when
+    /// the version took effect and `until` when the next one did (0 while current).
+    struct Terms {
+        uint16[3] bandFloors;
+        uint16[3] bandAdvanceBps;
+        uint16 rateBps;
+        uint16 paymentLagDays;
+        uint16 graceDays;
+        uint64 since;
+        uint64 until;
+    }
+
+    /// @notice Emitted when the admin changes the policy, with every field and the terms
+    /// version in force after the change.
+    event PolicyUpdated(Policy policy, uint256 termsVersion);
 
     /// @notice Thrown when policy field `field` is out of range.
     error FinancingPolicyInvalid(bytes32 field);
 
-    /// @notice Replaces the policy.
+    /// @notice Thrown when terms version `version` does not exist.
+    error FinancingTermsUnknown(uint256 version);
+
+    /// @notice Replaces the policy; a new terms version when advance, rate, lag or grace change.
     /// @dev Caller: admin. Emits `PolicyUpdated`.
     function setPolicy(Policy calldata policy) external;
 
     /// @notice The current policy.
     function current() external view returns (Policy memory);
 
-    /// @notice The annual rate, in basis points, for a credit score (0 if not eligible).
-    function rateFor(uint16 score) external view returns (uint256);
+    /// @notice The current terms version (the first is 1).
+    function termsVersion() external view returns (uint256);
+
+    /// @notice The terms of `version`.
+    function terms(uint256 version) external view returns (Terms memory);
+
+    /// @notice The terms an opt-in under `version` is financed on now, and whether it still
+    /// holds: the current version always does, an earlier one until `noticeDays` after the
+    /// version that replaced it took effect.
+    function termsFor(uint256 version) external view returns (Terms memory, bool valid);
 }

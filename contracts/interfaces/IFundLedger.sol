@@ -144,8 +144,17 @@ interface IFundLedger {
     event RecoveryRecorded(
         bytes32 indexed project, address indexed debtor, uint256 indexed ref, uint256 amount, bytes32 category, uint256 milestone
     );
+    /// @notice `amount` of reservation `ref`, due to `debtor`, was set off against what it owes
+    /// the project instead of being paid to it: spent on the order's line and milestone with
+    /// no transfer (the `RecoveryRepaid` events of the same call say which recoveries it repaid).
+    event RecoverySetOff(
+        bytes32 indexed project, address indexed debtor, uint256 indexed ref, uint256 amount, bytes32 category, uint256 milestone
+    );
+
     /// @notice Tokens moved from `from` to the ledger (`to`) repaying `debtor`'s recovery on
-    /// order `ref`: the project's balance, line and tranche regain `amount`.
+    /// order `ref`: the project's balance, line and tranche regain `amount`. In a set-off
+    /// (`RecoverySetOff` in the same call) `from` is the debtor and no tokens move: the debtor
+    /// repays out of a payment due to it.
     event RecoveryRepaid(
         bytes32 indexed project,
         address indexed debtor,
@@ -281,7 +290,10 @@ interface IFundLedger {
     /// raises the same risk flags, with `invoice` as its invoice reference. Dual control is
     /// the financier's to enforce: an order at or above the threshold is approved by the
     /// reviewer before it can be settled.
-    /// @dev Caller: financier role; not while paused. Emits `FundsDisbursed` (`ref` = invoice)
+    /// What `to` owes the project in recoveries is set off first: that part stays with the
+    /// project and repays the recoveries, oldest first; only the rest is transferred.
+    /// @dev Caller: financier role; not while paused. Emits `RecoverySetOff` and
+    /// `RecoveryRepaid` for a set-off, `FundsDisbursed` (`ref` = invoice) for the transfer,
     /// and `RiskFlagged` for each soft rule that fires.
     function payReservation(bytes32 project, uint256 ref, address to, bytes32 invoice)
         external

@@ -62,6 +62,7 @@ interface ISubstituteFinancing {
         uint64 openedAt;
         uint64 episode;
         uint64 stop;
+        uint32 termsVersion;
         uint256 principal;
     }
 
@@ -94,8 +95,9 @@ interface ISubstituteFinancing {
     /// @notice Emitted by each oracle report about `supplier`.
     event DisruptionReported(address indexed supplier, address indexed oracle, bytes32 reason, bytes32 evidence, uint256 reports, uint256 quorum);
     /// @notice Emitted when a quorum is reached: `supplier` is Disrupted; `episode` numbers the
-    /// report and `cap` bounds what it may advance in all.
-    event SupplierDisrupted(address indexed supplier, uint256 indexed episode, uint256 cap);
+    /// report and `windowRoom` is what advances against its disruptions may still draw in the
+    /// rolling window now.
+    event SupplierDisrupted(address indexed supplier, uint256 indexed episode, uint256 windowRoom);
     /// @notice Emitted by each oracle report that `supplier` recovered; at quorum (the same as
     /// for a disruption) `recovered` is true and the supplier is Active again.
     event SupplierRecovered(address indexed supplier, address oracle, uint256 reports, uint256 quorum, bool recovered);
@@ -117,11 +119,26 @@ interface ISubstituteFinancing {
         uint256 stop,
         bool lowered
     );
+    /// @notice The inputs of facility `facility`'s terms: the terms version its substitute
+    /// accepted, its score and the share of the order advanced for it, the lead time it
+    /// quoted, the version's payment lag and grace, and whether it could deliver by the
+    /// order's due date (the first ranking key).
+    event FacilityTerms(
+        uint256 indexed facility,
+        uint256 termsVersion,
+        uint256 score,
+        uint256 advanceBps,
+        uint256 leadDays,
+        uint256 paymentLagDays,
+        uint256 graceDays,
+        bool deliverable
+    );
     /// @notice A candidate for `order` was not chosen, and why (NOT_ACTIVE, LOW_SCORE,
-    /// NO_CAPACITY, EXPOSURE_CAP, LOWER_SCORE).
+    /// TERMS_CHANGED, NO_CAPACITY, EXPOSURE_CAP, LATER_DELIVERY, LOWER_SCORE).
     event SubstitutePassedOver(uint256 indexed order, address indexed candidate, bytes32 reason);
-    /// @notice No advance for `order` this time (ORDER_NOT_APPROVED, TOO_SMALL, NO_SUBSTITUTE,
-    /// NO_CASH, REPORT_CAP); it stays open for a later `processDisruption`.
+    /// @notice No advance for `order` this time (ORDER_NOT_APPROVED, MILESTONE_NOT_APPROVED,
+    /// NO_SUBSTITUTE, TOO_SMALL, NO_CASH, PROJECT_CAP, WINDOW_CAP); it stays open for a later
+    /// `processDisruption`.
     event SubstituteUnavailable(uint256 indexed order, address indexed supplier, bytes32 reason);
     /// @notice Emitted after each batch of a disruption: orders handled and still waiting.
     event DisruptionProcessed(address indexed supplier, uint256 handled, uint256 waiting);
@@ -294,6 +311,9 @@ interface ISubstituteFinancing {
 
     /// @notice Outstanding principal advanced to `supplier` as a substitute.
     function exposure(address supplier) external view returns (uint256);
+
+    /// @notice Outstanding principal advanced on `project`'s orders.
+    function projectExposure(bytes32 project) external view returns (uint256);
 
     /// @notice Number of orders and of facilities ever created.
     function counts() external view returns (uint256 orders, uint256 facilities);

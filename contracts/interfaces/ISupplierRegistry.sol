@@ -30,6 +30,24 @@ interface ISupplierRegistry {
         uint64 registeredAt;
     }
 
+    /// @notice A substitute's standing offer for one part: the lead time it quoted, the
+    /// terms version it accepted and when it last confirmed them.
+    struct Qualification {
+        uint16 leadDays;
+        uint32 termsVersion;
+        uint64 confirmedAt;
+    }
+
+    /// @notice One entry of a part's substitute list with what the trigger needs to rank it.
+    struct Candidate {
+        address account;
+        Status status;
+        uint16 score;
+        uint16 leadDays;
+        uint32 termsVersion;
+        uint256 capacityLeft;
+    }
+
     /// @notice Emitted when `supplier` is registered with its parts and capacity.
     event SupplierRegistered(address indexed supplier, bytes32 name, bytes32[] parts, uint256 capacity);
 
@@ -39,11 +57,28 @@ interface ISupplierRegistry {
     /// @notice Emitted when `supplier`'s status changes.
     event SupplierStatusChanged(address indexed supplier, Status previous, Status current);
 
-    /// @notice Emitted when `supplier` opts in as a substitute for `part` at `position` (from 0).
-    event SubstituteQualified(bytes32 indexed part, address indexed supplier, uint256 position);
+    /// @notice Emitted when `supplier` opts in (or re-confirms) as a substitute for `part` at
+    /// `position` (from 0), quoting `leadDays` and accepting terms version `termsVersion`.
+    event SubstituteQualified(
+        bytes32 indexed part, address indexed supplier, uint256 position, uint256 leadDays, uint256 termsVersion
+    );
+
+    /// @notice Emitted when `supplier` is taken off `part`'s list by `by`: the registrar
+    /// (`reason` "UNQUALIFIED") or its own suspension (`reason` "SUSPENDED").
+    event SubstituteRemoved(bytes32 indexed part, address indexed supplier, bytes32 reason, address by);
+
+    /// @notice Emitted when `amount` of `supplier`'s capacity is committed to order `ref`;
+    /// `committed` is the total after it.
+    event CapacityCommitted(address indexed supplier, uint256 indexed ref, uint256 amount, uint256 committed);
+
+    /// @notice Emitted when `amount` of `supplier`'s capacity is released from order `ref`.
+    event CapacityReleased(address indexed supplier, uint256 indexed ref, uint256 amount, uint256 committed);
 
     /// @notice Emitted when `supplier` leaves the substitute list of `part`.
     event SubstituteWithdrawn(bytes32 indexed part, address indexed supplier);
+
+    /// @notice Thrown when a quoted lead time is not 1 to `max` days.
+    error RegistryLeadTimeOutOfRange(uint256 leadDays, uint256 max);
 
     /// @notice Thrown when registering the zero address.
     error RegistryZeroAddress();
@@ -75,9 +110,6 @@ interface ISupplierRegistry {
     /// @notice Thrown when a supplier opts in for a part it is not registered for.
     error RegistryPartNotSupplied(address supplier, bytes32 part);
 
-    /// @notice Thrown when a supplier opts in for a part whose list it is already on.
-    error RegistryAlreadyQualified(address supplier, bytes32 part);
-
     /// @notice Thrown when a supplier leaves a list it is not on.
     error RegistryNotQualified(address supplier, bytes32 part);
 
@@ -93,8 +125,10 @@ interface ISupplierRegistry {
     /// @dev Caller: rater role. Requires a registered supplier. Emits `SupplierRated`.
     function rate(address supplier, uint16 score) external;
 
-    /// @notice Suspends an Active or Disrupted supplier: it can no longer be paid or substitute.
-    /// @dev Caller: registrar role. Emits `SupplierStatusChanged`.
+    /// @notice Suspends an Active or Disrupted supplier: it can no longer be paid, and it
+    /// leaves every substitute list it was on (reinstated, it must opt in again).
+    /// @dev Caller: registrar role. Emits `SupplierStatusChanged` and a `SubstituteRemoved`
+    /// per list.
     function suspend(address supplier) external;
 
     /// @notice Returns a Suspended supplier to Active.
@@ -111,20 +145,25 @@ interface ISupplierRegistry {
 
     /// @notice Uses `amount` of `supplier`'s capacity for an order assigned to it.
     /// @dev Caller: trigger role (the order book). Reverts when the capacity is not there.
-    function commitCapacity(address supplier, uint256 amount) external;
+    function commitCapacity(address supplier, uint256 amount, uint256 ref) external;
 
     /// @notice Frees `amount` of `supplier`'s capacity (order settled, cancelled or moved).
     /// @dev Caller: trigger role (the order book).
-    function releaseCapacity(address supplier, uint256 amount) external;
+    function releaseCapacity(address supplier, uint256 amount, uint256 ref) external;
 
     /// @notice Capacity left: capacity less the value of open orders assigned to `supplier`.
     function capacityLeft(address supplier) external view returns (uint256);
 
-    /// @notice The caller joins the end of `part`'s substitute list: its standing consent to
-    /// advance terms under the published policy.
-    /// @dev Caller: the supplier itself, Active and registered for `part`; at most 16 per list.
-    /// Emits `SubstituteQualified`.
-    function qualify(bytes32 part) external;
+    /// @notice The caller joins the end of `part`'s substitute list quoting its lead time:
+    /// its standing consent to the policy's current terms version. Qualifying again
+    /// re-confirms (new lead time, current terms) and keeps the list position.
+    /// @dev Caller: the supplier itself, Active and registered for `part`; at most 16 per list;
+    /// `leadDays` from 1 to the policy's `maxLeadDays`. Emits `SubstituteQualified`.
+    function qualify(bytes32 part, uint16 leadDays) external;
+
+    /// @notice Takes `substitute` off `part`'s list; the others keep their order.
+    /// @dev Caller: registrar role. Emits `SubstituteRemoved`.
+    function unqualify(bytes32 part, address substitute) external;
 
     /// @notice The caller leaves `part`'s substitute list; the others keep their order.
     /// @dev Caller: a supplier on the list. Emits `SubstituteWithdrawn`.
@@ -141,6 +180,12 @@ interface ISupplierRegistry {
 
     /// @notice `part`'s substitute list, in order.
     function substitutes(bytes32 part) external view returns (address[] memory);
+
+    /// @notice `supplier`'s offer for `part` (zero when not on the list).
+    function qualification(bytes32 part, address supplier) external view returns (Qualification memory);
+
+    /// @notice `part`'s substitute list, in order, with status, score, offer and capacity.
+    function candidates(bytes32 part) external view returns (Candidate[] memory);
 
     /// @notice Current status of `supplier`.
     function statusOf(address supplier) external view returns (Status);

@@ -72,27 +72,72 @@ class Chain:
 
 
 POLICY = {
-    "advanceBps": 8000,
-    "baseRateBps": 400,
     "bandFloors": [800, 700, 600],
-    "bandSpreads": [100, 250, 500],
-    "minScore": 600,
+    "bandAdvanceBps": [8000, 7000, 5000],
+    "baseRateBps": 400,
+    "marginBps": 100,
+    "paymentLagDays": 30,
     "graceDays": 30,
+    "noticeDays": 30,
+    "maxLeadDays": 365,
+    "minAdvance": 1,
     "exposureCapBps": 5000,
-    "reportCapBps": 5000,
+    "projectCapBps": 5000,
+    "windowCapBps": 5000,
+    "windowDays": 30,
     "quorum": 1,
     "quorumWindow": 86400,
     "maxPerCall": 10,
     "acceptanceDays": 14,
     "maxOrderHorizonDays": 1095,
 }
+DAY = 86_400
+ORDER_DUE = 1_900_000_000 + 100 * DAY
+
+
+def financing(
+    chain: Chain, *, score_band_share: int = 8000, lead: int = 30, **changes: Any
+) -> Chain:
+    """SubstituteFinanced of order 1 (value 200, due ORDER_DUE) to SUB and its FacilityTerms,
+    as the trigger derives them at the next row's time; `changes` overrides the advance's
+    fields."""
+    opened = 1_900_000_000 + (len(chain.rows) + 1) * 3600
+    due = max(ORDER_DUE, opened + lead * DAY) + 30 * DAY
+    args = {
+        "order": 1,
+        "facility": 1,
+        "project": b32("LITHO-14"),
+        "from": POOL,
+        "to": SUB,
+        "amount": 200 * score_band_share // 10_000,
+        "previousSupplier": SUPPLIER,
+        "rateBps": 500,
+        "due": due,
+        "episode": 1,
+        "stop": -(-due // DAY) * DAY + 30 * DAY,
+        "lowered": False,
+        **changes,
+    }
+    chain.add("SubstituteFinanced", "SubstituteFinancing", **args)
+    return chain.also(
+        "FacilityTerms",
+        "SubstituteFinancing",
+        facility=args["facility"],
+        termsVersion=1,
+        score=810,
+        advanceBps=score_band_share,
+        leadDays=lead,
+        paymentLagDays=30,
+        graceDays=30,
+        deliverable=opened + lead * DAY <= ORDER_DUE,
+    )
 
 
 def good() -> Chain:
     p = b32("LITHO-14")
-    return (
+    chain = (
         Chain()
-        .add("PolicyUpdated", "SubstituteFinancing", policy=POLICY)
+        .add("PolicyUpdated", "FinancingPolicy", policy=POLICY, termsVersion=1)
         .add(
             "SupplierRegistered",
             "SupplierRegistry",
@@ -102,8 +147,17 @@ def good() -> Chain:
             capacity=1,
         )
         .add("SupplierStatusChanged", "SupplierRegistry", supplier=SUPPLIER, previous=0, current=1)
-        .add("SupplierRated", "SupplierRegistry", supplier=SUB, previousScore=0, score=710)
+        .add("SupplierRated", "SupplierRegistry", supplier=SUB, previousScore=0, score=810)
         .add("SupplierRated", "SupplierRegistry", supplier=OTHER, previousScore=0, score=650)
+        .add(
+            "SubstituteQualified",
+            "SupplierRegistry",
+            part=b32("RESIST"),
+            supplier=SUB,
+            position=0,
+            leadDays=30,
+            termsVersion=1,
+        )
         .add(
             "ProjectCreated",
             project=p,
@@ -127,7 +181,23 @@ def good() -> Chain:
             memo="",
         )
         .add("Deposit", "FinancingPool", sender=OTHER, owner=OTHER, assets=500, shares=500_000)
-        .add("SupplierDisrupted", "SubstituteFinancing", supplier=SUPPLIER, episode=1, cap=250)
+        .add(
+            "OrderRegistered",
+            "SubstituteFinancing",
+            order=1,
+            project=p,
+            part=b32("RESIST"),
+            supplier=SUPPLIER,
+            value=200,
+            category=b32("MATERIALS"),
+            milestone=0,
+            due=ORDER_DUE,
+            po=b32("PO-1"),
+            pending=False,
+        )
+        .add(
+            "SupplierDisrupted", "SubstituteFinancing", supplier=SUPPLIER, episode=1, windowRoom=250
+        )
         .add(
             "SubstitutePassedOver",
             "SubstituteFinancing",
@@ -135,21 +205,8 @@ def good() -> Chain:
             candidate=OTHER,
             reason=b32("LOWER_SCORE"),
         )
-        .add(
-            "SubstituteFinanced",
-            "SubstituteFinancing",
-            order=1,
-            facility=1,
-            project=p,
-            **{"from": POOL},
-            to=SUB,
-            amount=160,
-            previousSupplier=SUPPLIER,
-            rateBps=650,
-            due=1,
-            episode=1,
-        )
     )
+    return financing(chain)
 
 
 def run(
@@ -221,36 +278,75 @@ def test_ineligible_payee_fails_at_that_block() -> None:
 
 
 def test_facility_without_a_report_or_off_policy_fails() -> None:
-    chain = good()
-    chain.add(
-        "SubstituteFinanced",
-        "SubstituteFinancing",
-        order=2,
-        facility=2,
-        project=b32("LITHO-14"),
-        **{"from": POOL},
-        to=SUB,
-        amount=10,
-        previousSupplier=OTHER,
-        rateBps=500,
-        due=1,
-        episode=9,
+    chain = financing(
+        good(), facility=2, previousSupplier=OTHER, episode=9, rateBps=650, amount=161
     )
-    checks, _, _ = run(chain)
-    failures = checks["facilities traceable"].failures
+    failures = run(chain)[0]["facilities traceable"].failures
     assert any("no disruption report #9" in f for f in failures)
-    assert any("rate 500 bps; the policy gives 650 for score 710" in f for f in failures)
+    assert any("rate 650 bps; terms version 1 give 500" in f for f in failures)
+    assert any("advance 1.61; the band's share is 1.60" in f for f in failures)
+
+
+def test_a_facility_off_its_tenor_or_without_an_opt_in_fails() -> None:
+    failures = run(financing(good(), facility=2, due=ORDER_DUE))[0]["facilities traceable"].failures
+    assert any(f.startswith("facility 2") and "terms give" in f for f in failures)
+    unqualified = good()
+    unqualified.add(
+        "SubstituteRemoved",
+        "SupplierRegistry",
+        part=b32("RESIST"),
+        supplier=SUB,
+        reason=b32("SUSPENDED"),
+        by=OTHER,
+    )
+    failures = run(financing(unqualified, facility=2))[0]["facilities traceable"].failures
+    assert any("had no opt-in for RESIST" in f for f in failures)
+
+
+def test_a_facility_without_its_terms_fails() -> None:
+    chain = good()
+    chain.rows.pop()  # the FacilityTerms
+    failures = run(chain)[0]["facilities traceable"].failures
+    assert failures == ["facility 1: advanced with no terms recorded"]
 
 
 def test_a_better_scored_candidate_passed_over_fails() -> None:
     chain = good()
     chain.add("SupplierRated", "SupplierRegistry", supplier=OTHER, previousScore=650, score=900)
-    # re-run the financing after the rating: OTHER (900) was passed over for SUB (710)
-    chain.rows.append({**chain.rows[12], "block": 99})
-    chain.rows.append({**chain.rows[13], "block": 100})
+    chain.add(
+        "SubstitutePassedOver",
+        "SubstituteFinancing",
+        order=1,
+        candidate=OTHER,
+        reason=b32("LOWER_SCORE"),
+    )
+    financing(chain, facility=2)
     checks, _, _ = run(chain)
     assert not checks["facilities traceable"].ok
-    assert "scored 900, above the chosen 710" in checks["facilities traceable"].detail
+    assert "scored 900, above the chosen 810" in checks["facilities traceable"].detail
+
+
+def test_later_delivery_is_no_reason_when_the_chosen_one_is_late_too() -> None:
+    chain = good()
+    chain.add(
+        "SubstituteQualified",
+        "SupplierRegistry",
+        part=b32("RESIST"),
+        supplier=SUB,
+        position=0,
+        leadDays=200,
+        termsVersion=1,
+    )
+    chain.add(
+        "SubstitutePassedOver",
+        "SubstituteFinancing",
+        order=1,
+        candidate=OTHER,
+        reason=b32("LATER_DELIVERY"),
+    )
+    financing(chain, facility=2, lead=200)
+    failures = run(chain)[0]["facilities traceable"].failures
+    assert any("passed over for later delivery by a late substitute" in f for f in failures)
 
 
 def test_patterns_are_findings_not_failures() -> None:
@@ -364,7 +460,7 @@ def test_an_order_paid_out_without_the_reviewers_approval_fails_dual_control() -
     assert about_order == [
         "order 2 of LITHO-14: 2.00 is at or above the dual-control threshold 1.50 but was "
         "registered without awaiting approval",
-        "block 16 log 0: LITHO-14 paid 2.00 out of order 2, which the reviewer never approved",
+        "block 19 log 0: LITHO-14 paid 2.00 out of order 2, which the reviewer never approved",
     ]
     approved = with_threshold(150)
     order_registered(approved, 2, pending=True)

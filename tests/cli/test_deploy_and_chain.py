@@ -25,6 +25,7 @@ def test_deploy_then_new_processes_see_it(workspace: Path) -> None:
         "FundLedger",
         "FinancingPool",
         "FinancingPolicy",
+        "DisruptionLogic",
         "SubstituteFinancing",
     }
     status = scf_process(workspace, "chain", "status", "--json")

@@ -66,8 +66,8 @@ def story(scf: Run, scf_json: Any) -> None:
             "--score",
             score,
         )
-    scf_json("supplier", "qualify", "ARF_RESIST", "--supplier", "resist_b")
-    scf_json("supplier", "qualify", "ARF_RESIST", "--supplier", "resist_c")
+    for who in ("resist_b", "resist_c"):
+        scf_json("supplier", "qualify", "ARF_RESIST", "--supplier", who, "--lead-time", "45d")
     scf_json(
         "project",
         "create",
@@ -103,25 +103,26 @@ def test_a_report_moves_the_order_and_says_why(scf: Run, scf_json: Any, story: N
     assert result.exit_code == 0, result.stderr
     lines = result.stdout.splitlines()
     assert lines[0].startswith(
-        "resist_a (0xF7Ed…fA5c) is now Disrupted (report #1; advances capped at 5,000,000.00)"
+        "resist_a (0xF7Ed…fA5c) is now Disrupted (report #1; 5,000,000.00 left in the window cap)"
     )
     assert lines[1].startswith("order 1: moved to resist_b (")
-    assert lines[1].endswith("advance 2,400,000.00 at 6.50% a year (facility 1)")
+    assert lines[1].endswith("advance 2,100,000.00 at 5.00% a year (facility 1)")  # 70 % for 710
     assert (
         lines[2].startswith("    passed over resist_c (") and "not enough capacity left" in lines[2]
     )
     pool = scf_json("pool", "status")
     assert (pool["idle"], pool["outstanding_principal"], pool["total_assets"]) == (
-        "7600000.00",
-        "2400000.00",
+        "7900000.00",
+        "2100000.00",
         "10000000.00",
     )
     scf_json("time", "advance", "60d")
-    assert scf_json("pool", "status")["accrued_interest"].startswith("25643.")
+    # 2,100,000.00 at 5 % a year for 60 days is 17,260.27
+    assert scf_json("pool", "status")["accrued_interest"].startswith("17260.")
     scf_json("order", "record-delivery", "1", "--evidence", "note 8812", "--by", "resist_b")
     scf_json("order", "accept-delivery", "1")
     settled = scf_json("order", "settle", "1", "--by", "bank")  # anyone may settle
-    assert settled["settled"] is True and settled["to_pool"].startswith("2425643.")
+    assert settled["settled"] is True and settled["to_pool"].startswith("2117260.")
     assert (
         int(settled["to_pool"].replace(".", "")) + int(settled["to_supplier"].replace(".", ""))
         == 3_000_000_00
@@ -182,9 +183,16 @@ def test_bad_financing_input_is_one_line(scf: Run, story: None) -> None:
 def test_policy_is_shown_and_changed_by_the_admin_only(
     scf: Run, scf_json: Any, story: None
 ) -> None:
-    assert scf_json("pool", "policy")["advance_bps"] == 8000
-    changed = scf_json("pool", "policy", "--set", "advance_bps=7000", "--set", "quorum=2")
-    assert (changed["advance_bps"], changed["quorum"]) == (7000, 2)
+    shown = scf_json("pool", "policy")
+    assert (shown["band_advance_bps"], shown["terms_version"]) == ([8000, 7000, 5000], 1)
+    changed = scf_json(
+        "pool", "policy", "--set", "band_advance_bps=7000,6000,5000", "--set", "quorum=2"
+    )
+    assert (changed["band_advance_bps"], changed["quorum"], changed["terms_version"]) == (
+        [7000, 6000, 5000],
+        2,
+        2,
+    )
     refused = scf("pool", "policy", "--set", "quorum=1", "--by", "reviewer")
     assert refused.exit_code == 1 and "reviewer does not hold the admin role" in refused.stderr
 
@@ -308,14 +316,14 @@ def test_collect_close_undelivered_and_repay_a_recovery(
     scf_json("disruption", "report", "resist_a", "--reason", "FIRE")
     early = scf("facility", "collect", "1", "--by", "bank")
     assert early.exit_code == 1 and "its substitute is Active" in early.stderr
-    scf_json("time", "advance", "91d")
+    scf_json("time", "advance", "121d")  # due 90 days + 30 days' payment lag
     collected = scf("facility", "collect", "1", "--by", "bank")
     assert collected.exit_code == 0, collected.stderr
     amount = scf_json("facility", "show", "1")
     assert amount["status"] == "Repaid"
-    # 2,400,000.00 at 6.5 % a year for 91 days and the seconds of the blocks since
+    # 2,100,000.00 at 5 % a year for 121 days (34,808.22) and the seconds of the blocks since
     assert re.fullmatch(
-        r"facility 1 repaid: the pool collected 2,438,89\d\.\d\d from order 1's reservation\n",
+        r"facility 1 repaid: the pool collected 2,134,8\d\d\.\d\d from order 1's reservation\n",
         collected.stdout,
     ), collected.stdout
     scf_json("time", "advance", "40d")

@@ -71,8 +71,8 @@ def test_the_demo_runs_twice_each_time_in_a_new_workspace(tmp_path: Path) -> Non
         outputs.append(json.loads(result.stdout))
     first, second = outputs
     assert first["workspace"] != second["workspace"]
-    assert first["run"]["transactions"] == second["run"]["transactions"] == 20
-    assert first["audit"]["clean"] is True and first["audit"]["events"] == 59
+    assert first["run"]["transactions"] == second["run"]["transactions"] == 23
+    assert first["audit"]["clean"] is True and first["audit"]["events"] == 69
     shown = scf_process(Path(first["workspace"]), "project", "show", "LITHO-14", "--json")
     project = json.loads(shown.stdout)
     assert (project["spent"], project["balance"]) == ("4200000.00", "16800000.00")

@@ -50,8 +50,14 @@ def test_register_rate_qualify_show_and_list(scf: Run, scf_json, deployed) -> No
         == 0
     )
     assert scf_json("supplier", "rate", "resist_b", "710")["gas_used"] > 0
-    qualified = scf("supplier", "qualify", "ARF_RESIST", "--supplier", "resist_b")
-    assert qualified.stdout.strip() == "resist_b is substitute #1 for ARF_RESIST"
+    qualified = scf(
+        "supplier", "qualify", "ARF_RESIST", "--supplier", "resist_b", "--lead-time", "45d"
+    )
+    assert qualified.stdout.strip() == (
+        "resist_b is substitute #1 for ARF_RESIST: lead time 45 days, terms version 1"
+    )
+    (entry,) = scf_json("supplier", "substitutes", "ARF_RESIST")
+    assert (entry["position"], entry["lead_days"], entry["terms_version"]) == (1, 45, 1)
     shown = scf_json("supplier", "show", "resist_b")
     assert shown["substitute_for"] == ["ARF_RESIST"]
     assert (shown["score"], shown["capacity"], shown["status"]) == (710, "5000000.00", "Active")
@@ -100,10 +106,53 @@ def test_rate_out_of_range_names_the_contract_error_in_json(scf: Run, deployed) 
 
 def test_qualify_for_another_supplier_is_refused(scf: Run, deployed) -> None:  # type: ignore[no-untyped-def]
     register(scf, "resist_a")
-    result = scf("supplier", "qualify", "ARF_RESIST", "--supplier", "registrar", "--json")
+    result = scf(
+        "supplier",
+        "qualify",
+        "ARF_RESIST",
+        "--supplier",
+        "registrar",
+        "--lead-time",
+        "30d",
+        "--json",
+    )
     assert result.exit_code == 1
     error = json.loads(result.stdout)["error"]
     assert error["error"] == "RegistrySupplierUnknown"
+
+
+@pytest.mark.parametrize(
+    ("lead", "message"),
+    [
+        ("12h", "error: lead time '12h' must be a whole number of days, at least 1 (e.g. 45d)"),
+        ("soon", "error: lead time 'soon' is not a duration"),
+        ("366d", "error: RegistryLeadTimeOutOfRange"),
+    ],
+)
+def test_a_bad_lead_time_is_one_line_and_changes_nothing(  # type: ignore[no-untyped-def]
+    scf: Run, scf_json, deployed, lead: str, message: str
+) -> None:
+    register(scf, "resist_a")
+    block = scf_json("chain", "status")["block"]
+    result = scf("supplier", "qualify", "ARF_RESIST", "--supplier", "resist_a", "--lead-time", lead)
+    assert result.exit_code == 1
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith(message.split(": ")[0]), result.stderr
+    assert message.split(": ", 1)[1].split(" ")[0] in lines[0], result.stderr
+    assert scf_json("chain", "status")["block"] == block
+    assert scf_json("supplier", "substitutes", "ARF_RESIST") == []
+
+
+def test_the_registrar_unqualifies_a_substitute(scf: Run, scf_json, deployed) -> None:  # type: ignore[no-untyped-def]
+    register(scf, "resist_a")
+    scf_json("supplier", "qualify", "ARF_RESIST", "--supplier", "resist_a", "--lead-time", "30d")
+    refused = scf(
+        "supplier", "unqualify", "ARF_RESIST", "--substitute", "resist_a", "--by", "rater"
+    )
+    assert refused.exit_code == 1 and "rater does not hold the registrar role" in refused.stderr
+    done = scf("supplier", "unqualify", "ARF_RESIST", "--substitute", "resist_a")
+    assert done.stdout.strip() == "resist_a removed from the substitutes for ARF_RESIST"
+    assert scf_json("supplier", "substitutes", "ARF_RESIST") == []
 
 
 def test_token_mint_transfer_approve_and_balance(scf: Run, scf_json, deployed) -> None:  # type: ignore[no-untyped-def]

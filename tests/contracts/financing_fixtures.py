@@ -85,7 +85,7 @@ def setup_world(
         registry.register(name, name, [PART], 8_000_000_00)
         registry.rate(name, score)
         if qualify:
-            registry.qualify(PART, supplier=name)
+            registry.qualify(PART, "30d", supplier=name)
     pool = Pool(session)
     if pool_cash:
         pool.deposit(pool_cash, by="bank")

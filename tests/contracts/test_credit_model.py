@@ -40,7 +40,8 @@ def test_a_substitute_that_never_delivers_keeps_only_its_advance(world: World) -
     facility = world.financing.facility(1)
     token = world.litho.token
     sub_before = token.balance_of("sub_hi")
-    world.session.advance_time(91 * DAY)  # past the due date: anyone collects
+    # due the order's due date (90 days) + 30 days' payment lag; from then anyone collects
+    world.session.advance_time(121 * DAY)
     collected = world.financing.collect_facility(1, sender="stranger")
     owed = owed_at(2_400_000_00, 500, stamp(world, collected.tx_hash) - opened)
     assert events(
@@ -114,7 +115,7 @@ def test_timing_a_deposit_around_a_collection_moves_no_value_between_depositors(
     world: World,
 ) -> None:
     financed(world)
-    world.session.advance_time(91 * DAY)
+    world.session.advance_time(121 * DAY)
     world.litho.token.mint("stranger", 5_000_000_00)
     world.pool.deposit(5_000_000_00, by="stranger")
     before_block = world.session.w3.eth.block_number
@@ -133,7 +134,8 @@ def test_timing_a_deposit_around_a_collection_moves_no_value_between_depositors(
 def test_the_share_price_never_falls_through_a_facilitys_life(world: World) -> None:
     order, _ = financed(world, due="30d")
     prices = [world.pool.share_price()]
-    for days in (10, 15, 15, 30, 50):  # days 10, 25 (due 30), 40, 70 (stop ~61), 120
+    # days 10, 30, 60 (due: 30 + 30 days' lag), 100 (stop ~91), 130
+    for days in (10, 20, 30, 40, 30):
         world.session.advance_time(days * DAY)
         prices.append(world.pool.share_price())
     world.financing.collect_facility(1, sender="stranger")
@@ -149,7 +151,7 @@ def test_the_advance_is_lowered_so_the_reservation_covers_what_the_facility_owes
     world: World,
 ) -> None:
     world.policy(max_order_horizon_days=3650, grace_days=365)
-    world.policy(band_spreads=[4600, 4600, 4600])  # 50 % a year
+    world.policy(base_rate_bps=4500, margin_bps=500)  # 50 % a year
     order = world.order(value=1_000_000_00, due=f"{5 * 365}d")
     report = world.financing.report_disruption("resist_a", "FIRE")
     (event,) = events(world.session, report.tx_hash, world.financing.contract, "SubstituteFinanced")
@@ -182,14 +184,27 @@ def test_accrued_interest_after_a_partial_repayment_never_reverts(world: World) 
     ("changes", "field"),
     [
         ({"grace_days": 0}, "graceDays"),
-        ({"base_rate_bps": 0, "band_spreads": [0, 10, 20]}, "bandSpreads"),
-        ({"band_spreads": [100, 250, 4700]}, "bandSpreads"),
+        ({"base_rate_bps": 0, "margin_bps": 0}, "marginBps"),
+        ({"base_rate_bps": 4900, "margin_bps": 101}, "baseRateBps"),
         ({"band_floors": [800, 800, 600]}, "bandFloors"),
-        ({"min_score": 500}, "minScore"),
+        ({"band_floors": [1001, 700, 600]}, "bandFloors"),
+        ({"band_floors": [800, 700, 0]}, "bandFloors"),
+        ({"band_advance_bps": [7000, 8000, 5000]}, "bandAdvanceBps"),
+        ({"band_advance_bps": [10_001, 8000, 5000]}, "bandAdvanceBps"),
+        ({"band_advance_bps": [8000, 7000, 0]}, "bandAdvanceBps"),
+        ({"payment_lag_days": 366}, "paymentLagDays"),
+        ({"notice_days": 366}, "noticeDays"),
+        ({"max_lead_days": 0}, "maxLeadDays"),
+        ({"max_lead_days": 3651}, "maxLeadDays"),
+        ({"min_advance": 0}, "minAdvance"),
+        ({"exposure_cap_bps": 0}, "exposureCapBps"),
+        ({"project_cap_bps": 0}, "projectCapBps"),
+        ({"window_cap_bps": 10_001}, "windowCapBps"),
+        ({"window_days": 0}, "windowDays"),
         ({"quorum": 0}, "quorum"),
         ({"quorum_window": 60}, "quorumWindow"),
         ({"max_per_call": 51}, "maxPerCall"),
-        ({"advance_bps": 10_001}, "advanceBps"),
+        ({"acceptance_days": 0}, "acceptanceDays"),
     ],
 )
 def test_the_policy_refuses_values_it_cannot_honour(
@@ -226,7 +241,7 @@ def test_a_repaid_recovery_restores_the_line_and_after_close_is_claimed_pro_rata
     world: World,
 ) -> None:
     order, _ = financed(world, due="30d")
-    world.session.advance_time(70 * DAY)
+    world.session.advance_time(100 * DAY)  # due 60 days (30 + 30 lag), stop ~91
     world.financing.close_undelivered(order)
     owed = world.litho.ledger.recovery_owed("LITHO-14", "sub_hi")
     line_before = world.litho.ledger.project("LITHO-14").lines[0]

@@ -49,7 +49,7 @@ def test_no_advance_is_made_against_an_order_whose_milestone_is_not_approved(
     world.litho.ledger.approve_milestone("LITHO-14", 1, "pilot review")
     retried = world.financing.process_disruption("resist_a", sender="stranger")
     assert [(o.order, o.financed) for o in retried.outcomes] == [(order, True)]
-    world.session.advance_time(91 * DAY)
+    world.session.advance_time(121 * DAY)  # due: 90 days + 30 days' payment lag
     world.financing.collect_facility(1, sender="stranger")
     assert world.financing.facility(1).status == "Repaid"
     world.session.advance_time(40 * DAY)
@@ -66,7 +66,7 @@ def test_the_audit_is_clean_after_close_undelivered_without_prior_collection(
     reserved in the books."""
     order = world.order()
     assert world.financing.report_disruption("resist_a", "FIRE").outcomes[0].financed
-    world.session.advance_time(125 * DAY)  # past the stop; nobody collected
+    world.session.advance_time(155 * DAY)  # past the stop (~151 days); nobody collected
     world.financing.close_undelivered(order)
     assert world.litho.ledger.project("LITHO-14").reserved == 0
     report = run_audit(world.session)
@@ -149,7 +149,7 @@ def test_close_undelivered_after_partial_repay_records_only_what_the_pool_took(
     world.session.advance_time(20 * DAY + 5)
     world.litho.token.mint("sub_hi", 1_000_000_00)
     world.financing.repay(1, 1_000_000_00, by="sub_hi")
-    world.session.advance_time(120 * DAY)
+    world.session.advance_time(135 * DAY)
     closed = world.financing.close_undelivered(order)
     (ev,) = events(
         world.session, closed.tx_hash, world.financing.contract, "OrderClosedUndelivered"
@@ -191,7 +191,7 @@ def test_claims_of_several_funders_after_odd_recoveries_never_exceed_the_balance
         ledger.fund("LITHO-14", amount, funder=name)
     orders = [world.order(value=v, due="30d") for v in (1_000_000_01, 999_999_97)]
     assert world.financing.report_disruption("resist_a", "FIRE").outcomes[0].financed
-    world.session.advance_time(70 * DAY)
+    world.session.advance_time(100 * DAY)
     for o in orders:
         world.financing.close_undelivered(o)
     owed = {s: ledger.recovery_owed("LITHO-14", s) for s in ("sub_hi", "sub_mid", "sub_lo")}
@@ -240,7 +240,7 @@ def test_collect_then_settle_pays_the_pool_once_and_audit_stays_clean(
     deposit and withdrawal by a second bank around it move no value; audit clean."""
     order = world.order()
     assert world.financing.report_disruption("resist_a", "FIRE").outcomes[0].financed
-    world.session.advance_time(90 * DAY)
+    world.session.advance_time(120 * DAY)
     world.litho.token.mint("stranger", 1_000_000_00)
     world.pool.deposit(1_000_000_00, by="stranger")
     world.litho.ledger.pause()
@@ -273,8 +273,8 @@ def test_full_reservation_taken_then_project_closed_before_close_undelivered(
     reservation; collection closes those reservations, so the owner can close the project
     while such an order is still Financed; closeUndelivered then records the whole value
     as a recovery on the closed project; its repayment is claimable; audit clean."""
-    world.policy(max_order_horizon_days=3650, grace_days=365, band_spreads=[4600, 4600, 4600])
-    world.policy(exposure_cap_bps=10_000, report_cap_bps=10_000)
+    world.policy(max_order_horizon_days=3650, grace_days=365, base_rate_bps=4500, margin_bps=500)
+    world.policy(exposure_cap_bps=10_000, project_cap_bps=10_000, window_cap_bps=10_000)
     values = [100_000_00 + 7 * i for i in range(10)]
     orders = [world.order(value=v, due=f"{5 * 365}d") for v in values]
     report = world.financing.report_disruption("resist_a", "FIRE")
@@ -315,15 +315,20 @@ def test_overdue_order_and_extreme_policy_never_make_the_report_revert(
     world: World,
 ) -> None:
     """the harshest policy the range checks allow (100 % advance, 50 % rate, 365 days
-    grace, 10-year horizon) with tiny, overdue and far orders: reportDisruption finances or
-    passes over each, never reverts; every facility fits its reservation at its stop."""
+    grace, 365 days' lag, 10-year horizon, the smallest advance one unit) with tiny, overdue
+    and far orders: reportDisruption finances or passes over each, never reverts; every
+    facility fits its reservation at its stop."""
     world.policy(
-        advance_bps=10_000,
-        band_spreads=[4600, 4600, 4600],
+        band_advance_bps=[10_000, 10_000, 10_000],
+        base_rate_bps=4500,
+        margin_bps=500,
         grace_days=365,
+        payment_lag_days=365,
         max_order_horizon_days=3650,
+        min_advance=1,
         exposure_cap_bps=10_000,
-        report_cap_bps=10_000,
+        project_cap_bps=10_000,
+        window_cap_bps=10_000,
     )
     orders = [
         world.order(value=1, due="1d"),
@@ -370,7 +375,7 @@ def test_max_per_call_allowed_by_policy_fits_a_block(world: World) -> None:
         world.session.accounts.add(name, AliasTarget(index=16 + i))
         registry.register(name, name, ["ARF_RESIST"], 8_000_000_00)
         registry.rate(name, 600 + i)
-        registry.qualify("ARF_RESIST", supplier=name)
+        registry.qualify("ARF_RESIST", "30d", supplier=name)
     world.policy(max_per_call=50)
     for _ in range(50):
         world.order(value=100_000_00)
@@ -392,7 +397,7 @@ def test_the_flow_diagram_shows_recovered_money_entering_the_project(
 
     order = world.order(due="30d")
     assert world.financing.report_disruption("resist_a", "FIRE").outcomes[0].financed
-    world.session.advance_time(70 * DAY)
+    world.session.advance_time(100 * DAY)
     world.financing.collect_facility(1, sender="stranger")
     world.financing.close_undelivered(order)
     ledger = world.litho.ledger

@@ -105,8 +105,9 @@ def test_an_overdue_order_never_blocks_the_disruption_trigger(world: World) -> N
         )
         if e["order"] == planted
     ]
-    assert financed["due"] == stamp + 1
-    assert financed["stop"] == -(-(stamp + 1) // DAY) * DAY + 30 * DAY
+    # overdue: the new tenor runs from now, the substitute's 30 days' lead + 30 days' lag
+    assert financed["due"] == stamp + 60 * DAY
+    assert financed["stop"] == -(-(stamp + 60 * DAY) // DAY) * DAY + 30 * DAY
     assert int(world.financing.facility(financed["facility"]).stop.timestamp()) == financed["stop"]
 
 
@@ -261,14 +262,14 @@ def test_a_rejected_open_order_is_re_financed_once_and_settles_to_the_substitute
     reviewer goes back on the work list exactly once; the trigger then finances it, the
     original supplier can no longer record delivery, the settlement splits pool and
     substitute, and the audit is clean."""
-    world.policy(min_score=1000)  # nobody qualifies: NO_SUBSTITUTE
+    world.policy(exposure_cap_bps=1)  # nobody has room: NO_SUBSTITUTE
     order = world.order()
     world.financing.report_disruption("resist_a", "FIRE")
     world.financing.record_delivery(order, "note", sender="resist_a")
     assert world.financing.open_orders("resist_a") == []
     world.financing.reject_delivery(order, "wrong grade")
     assert world.financing.open_orders("resist_a") == [order]
-    world.policy(min_score=600)
+    world.policy(exposure_cap_bps=5000)
     retried = world.financing.process_disruption("resist_a", sender="stranger")
     assert [(o.order, o.financed) for o in retried.outcomes] == [(order, True)]
     assert world.financing.open_orders("resist_a") == []

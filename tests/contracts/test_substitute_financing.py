@@ -159,7 +159,8 @@ def test_the_trigger_moves_the_order_to_the_best_substitute_and_pays_the_advance
     report = world.financing.report_disruption("resist_a", "EXPORT_CONTROL", "MOFCOM notice 12")
     receipt = world.session.w3.eth.get_transaction_receipt(report.tx_hash)
     (financed,) = events(world.session, receipt, world.financing.contract, "SubstituteFinanced")
-    due = int(world.financing.order(order).due.timestamp())
+    # sub_hi quoted 30 days, inside the order's 90: due the order's due date + 30 days' lag
+    due = int(world.financing.order(order).due.timestamp()) + 30 * DAY
     assert financed == {
         "order": order,
         "facility": 1,
@@ -174,6 +175,18 @@ def test_the_trigger_moves_the_order_to_the_best_substitute_and_pays_the_advance
         "stop": -(-due // DAY) * DAY + 30 * DAY,  # interest stops 30 days after due
         "lowered": False,
     }
+    assert events(world.session, receipt, world.financing.contract, "FacilityTerms") == [
+        {
+            "facility": 1,
+            "termsVersion": 1,
+            "score": 900,
+            "advanceBps": 8000,
+            "leadDays": 30,
+            "paymentLagDays": 30,
+            "graceDays": 30,
+            "deliverable": True,
+        }
+    ]
     assert [(p.candidate, p.reason) for p in report.outcomes[0].passed_over] == [
         (world.a("sub_mid"), "LOWER_SCORE"),
         (world.a("sub_lo"), "LOWER_SCORE"),
@@ -201,16 +214,21 @@ def test_the_trigger_moves_the_order_to_the_best_substitute_and_pays_the_advance
 
 def test_capacity_status_score_and_opt_in_each_decide(session: Session) -> None:
     world = setup_world(session)
-    registry = world.litho.registry
-    # resist_b (710) never opted in; sub_hi lacks capacity; sub_mid is suspended; sub_lo wins
+    # resist_b (710) never opted in; sub_hi lacks capacity; sub_mid is Disrupted; sub_lo wins
     order = world.order(value=3_000_000_00)
     world.order(
         value=5_500_000_00, supplier="sub_hi", category="EQUIPMENT", milestone=1
     )  # 2,500,000.00 left
-    registry.suspend("sub_mid")
+    world.financing.report_disruption("sub_mid", "FLOOD")  # no open orders of its own
     report = world.financing.report_disruption("resist_a", "FIRE")
     outcome = report.outcomes[0]
-    assert (outcome.order, outcome.substitute, outcome.rate_bps) == (order, world.a("sub_lo"), 900)
+    # one rate for all (the reservation backs the advance); the 650 band gets 50 %
+    assert (outcome.order, outcome.substitute, outcome.rate_bps, outcome.advance) == (
+        order,
+        world.a("sub_lo"),
+        500,
+        1_500_000_00,
+    )
     assert [(p.candidate, p.reason) for p in outcome.passed_over] == [
         (world.a("sub_hi"), "NO_CAPACITY"),
         (world.a("sub_mid"), "NOT_ACTIVE"),
@@ -225,7 +243,11 @@ def test_low_scores_are_passed_over_and_ties_go_to_the_earlier_opt_in(session: S
     world.order()
     report = world.financing.report_disruption("resist_a", "FIRE")
     outcome = report.outcomes[0]
-    assert (outcome.substitute, outcome.rate_bps) == (world.a("tie_1"), 650)
+    assert (outcome.substitute, outcome.rate_bps, outcome.advance) == (
+        world.a("tie_1"),
+        500,
+        2_100_000_00,  # 70 % for 700-799
+    )
     assert [(p.candidate, p.reason) for p in outcome.passed_over] == [
         (world.a("weak"), "LOW_SCORE"),
         (world.a("tie_2"), "LOWER_SCORE"),
@@ -257,7 +279,7 @@ def test_no_substitute_moves_nothing_and_a_later_process_finances(session: Sessi
     assert balances(world, "sub_hi") == before
     assert world.financing.order(order).status == "Open"
     assert world.financing.open_orders("resist_a") == [order]
-    world.litho.registry.qualify(PART, supplier="sub_mid")
+    world.litho.registry.qualify(PART, "30d", supplier="sub_mid")
     later = world.financing.process_disruption("resist_a", sender="stranger")
     assert [(o.order, o.financed, o.substitute) for o in later.outcomes] == [
         (order, True, world.a("sub_mid"))
@@ -266,7 +288,7 @@ def test_no_substitute_moves_nothing_and_a_later_process_finances(session: Sessi
 
 def test_no_cash_moves_nothing_and_a_later_process_finances(session: Session) -> None:
     world = setup_world(session, pool_cash=5_000_000_00)
-    world.policy(exposure_cap_bps=10_000, report_cap_bps=10_000)
+    world.policy(exposure_cap_bps=10_000, project_cap_bps=10_000, window_cap_bps=10_000)
     world.litho.ledger.approve_milestone("LITHO-14", 1, "pilot review")
     world.order(value=5_000_000_00, supplier="sub_lo")
     world.financing.report_disruption("sub_lo", "FIRE")  # 4,000,000.00 of the cash goes out
@@ -285,22 +307,47 @@ def test_no_cash_moves_nothing_and_a_later_process_finances(session: Session) ->
     assert world.pool.status().idle == 7_000_000_00 - 4_000_000_00 - 2_400_000_00
 
 
-def test_the_cap_per_report_holds_back_the_rest(world: World) -> None:
-    world.policy(report_cap_bps=3000)  # 3,000,000.00 per report
+def test_the_window_cap_holds_whatever_the_reports_and_recoveries(world: World) -> None:
+    world.policy(window_cap_bps=3000)  # 3,000,000.00 per supplier over 30 days
     first, second = world.order(value=2_000_000_00), world.order(value=2_000_000_00)
     report = world.financing.report_disruption("resist_a", "FIRE")
-    assert report.cap == 3_000_000_00
+    assert report.window_room == 3_000_000_00
     assert [(o.order, o.financed, o.reason) for o in report.outcomes] == [
         (first, True, None),
-        (second, False, "REPORT_CAP"),
+        (second, False, "WINDOW_CAP"),
     ]
     again = world.financing.process_disruption("resist_a")
-    assert [(o.order, o.reason) for o in again.outcomes] == [(second, "REPORT_CAP")]
-    assert world.pool.status().outstanding_principal == 1_600_000_00
-    # a new report (after recovery) is a new cap
+    assert [(o.order, o.reason) for o in again.outcomes] == [(second, "WINDOW_CAP")]
+    # recovering and disrupting again gives no fresh room: the window is the supplier's
     world.financing.report_recovery("resist_a")
-    world.financing.report_disruption("resist_a", "FIRE")
+    cycled = world.financing.report_disruption("resist_a", "FIRE")
+    assert cycled.window_room == 3_000_000_00 - 1_600_000_00
+    assert [(o.order, o.reason) for o in cycled.outcomes] == [(second, "WINDOW_CAP")]
+    assert world.pool.status().outstanding_principal == 1_600_000_00
+    # thirty days after the first advance it has left the window
+    world.session.advance_time(30 * DAY)
+    later = world.financing.process_disruption("resist_a")
+    assert [(o.order, o.financed) for o in later.outcomes] == [(second, True)]
     assert world.financing.order(second).status == "Financed"
+
+
+def test_the_project_cap_holds_across_suppliers(world: World) -> None:
+    world.policy(project_cap_bps=2000)  # 2,000,000.00 of outstanding principal per project
+    world.litho.ledger.approve_milestone("LITHO-14", 1, "pilot review")
+    first = world.order(value=2_000_000_00)
+    second = world.order(value=1_000_000_00, supplier="resist_b", category="EQUIPMENT", milestone=1)
+    world.financing.report_disruption("resist_a", "FIRE")
+    assert world.financing.project_exposure("LITHO-14") == 1_600_000_00
+    report = world.financing.report_disruption("resist_b", "FIRE")
+    assert [(o.order, o.financed, o.reason) for o in report.outcomes] == [
+        (second, False, "PROJECT_CAP")
+    ]
+    # repaying the first facility frees the project's room
+    world.deliver(first)
+    world.financing.settle_order(first)
+    assert world.financing.project_exposure("LITHO-14") == 0
+    later = world.financing.process_disruption("resist_b")
+    assert [(o.order, o.financed) for o in later.outcomes] == [(second, True)]
 
 
 def test_quorum_needs_k_distinct_oracles_within_the_window(world: World) -> None:
@@ -520,7 +567,11 @@ def test_privileged_calls_are_refused_to_every_other_role(world: World) -> None:
         (ledger.payPoolFromReservation(P, 1, stranger, 1), "stranger", FINANCIER),
         (ledger.recordRecovery(P, 1, stranger, 1), "reviewer", FINANCIER),
         (registry.markDisrupted(world.a("resist_a")), "oracle", keccak(text="TRIGGER_ROLE")),
-        (registry.commitCapacity(world.a("resist_a"), 1), "registrar", keccak(text="TRIGGER_ROLE")),
+        (
+            registry.commitCapacity(world.a("resist_a"), 1, 1),
+            "registrar",
+            keccak(text="TRIGGER_ROLE"),
+        ),
     ]
     for call, sender, role in cases:
         with pytest.raises(ContractRevert) as excinfo:

@@ -6,7 +6,7 @@ import pytest
 from eth_utils import keccak
 
 from chain_client.contracts import Registry
-from chain_client.errors import ContractRevert
+from chain_client.errors import ContractRevert, InputError
 from chain_client.session import Session
 from chain_client.units import to_bytes32
 from tests.conftest import all_event_names, assert_revert, events
@@ -178,10 +178,10 @@ def test_status_changes_revert_when_not_allowed(session: Session) -> None:
 def test_qualify_is_sent_by_the_supplier_itself_and_appends_in_order(session: Session) -> None:
     registry = Registry(session)
     first, second = register(session, 8), register(session, 9)
-    result = registry.qualify("ARF_RESIST", supplier=second)
-    registry.qualify("ARF_RESIST", supplier=first)
+    result = registry.qualify("ARF_RESIST", "30d", supplier=second)
+    registry.qualify("ARF_RESIST", "30d", supplier=first)
     assert events(session, result.tx_hash, registry.contract, "SubstituteQualified") == [
-        {"part": PART, "supplier": second, "position": 0}
+        {"part": PART, "supplier": second, "position": 0, "leadDays": 30, "termsVersion": 1}
     ]
     assert registry.substitutes("ARF_RESIST") == [second, first]
 
@@ -190,39 +190,35 @@ def test_qualify_cannot_be_sent_on_a_suppliers_behalf(session: Session) -> None:
     registry = Registry(session)
     register(session, 8)
     with pytest.raises(ContractRevert) as excinfo:
-        registry.qualify("ARF_RESIST", supplier="registrar")
+        registry.qualify("ARF_RESIST", "30d", supplier="registrar")
     assert_revert(
         excinfo, "RegistrySupplierUnknown", supplier=session.accounts.resolve("registrar")
     )
     assert registry.substitutes("ARF_RESIST") == []
 
 
-def test_qualify_reverts_for_unsupplied_part_twice_or_when_not_active(session: Session) -> None:
+def test_qualify_reverts_for_an_unsupplied_part_or_when_not_active(session: Session) -> None:
     registry = Registry(session)
     supplier = register(session, 8)
     with pytest.raises(ContractRevert) as excinfo:
-        registry.qualify("KRF_RESIST", supplier=supplier)
+        registry.qualify("KRF_RESIST", "30d", supplier=supplier)
     assert_revert(
         excinfo, "RegistryPartNotSupplied", supplier=supplier, part=to_bytes32("KRF_RESIST")
     )
-    registry.qualify("ARF_RESIST", supplier=supplier)
-    with pytest.raises(ContractRevert) as excinfo:
-        registry.qualify("ARF_RESIST", supplier=supplier)
-    assert_revert(excinfo, "RegistryAlreadyQualified", supplier=supplier, part=PART)
     other = register(session, 9)
     registry.suspend(other)
     with pytest.raises(ContractRevert) as excinfo:
-        registry.qualify("ARF_RESIST", supplier=other)
+        registry.qualify("ARF_RESIST", "30d", supplier=other)
     assert_revert(excinfo, "RegistryStatusInvalid", supplier=other, current=SUSPENDED)
 
 
 def test_qualify_reverts_when_the_list_holds_sixteen(session: Session) -> None:
     registry = Registry(session)
     for index in range(10, 26):
-        registry.qualify("ARF_RESIST", supplier=register(session, index))
+        registry.qualify("ARF_RESIST", "30d", supplier=register(session, index))
     seventeenth = register(session, 26)
     with pytest.raises(ContractRevert) as excinfo:
-        registry.qualify("ARF_RESIST", supplier=seventeenth)
+        registry.qualify("ARF_RESIST", "30d", supplier=seventeenth)
     assert_revert(excinfo, "RegistrySubstituteListFull", part=PART, max=16)
     assert len(registry.substitutes("ARF_RESIST")) == 16
 
@@ -231,7 +227,7 @@ def test_withdraw_keeps_the_order_of_the_others(session: Session) -> None:
     registry = Registry(session)
     a, b, c = register(session, 8), register(session, 9), register(session, 10)
     for supplier in (a, b, c):
-        registry.qualify("ARF_RESIST", supplier=supplier)
+        registry.qualify("ARF_RESIST", "30d", supplier=supplier)
     result = registry.withdraw_qualification("ARF_RESIST", supplier=a)
     assert events(session, result.tx_hash, registry.contract, "SubstituteWithdrawn") == [
         {"part": PART, "supplier": a}
@@ -240,3 +236,100 @@ def test_withdraw_keeps_the_order_of_the_others(session: Session) -> None:
     with pytest.raises(ContractRevert) as excinfo:
         registry.withdraw_qualification("ARF_RESIST", supplier=a)
     assert_revert(excinfo, "RegistryNotQualified", supplier=a, part=PART)
+
+
+def test_qualify_needs_a_lead_time_of_one_day_to_the_policy_maximum(session: Session) -> None:
+    registry = Registry(session)
+    supplier = register(session, 8)
+    raw = registry.contract.functions.qualify(PART, 0)
+    with pytest.raises(ContractRevert) as excinfo:
+        session.transact(raw, supplier)
+    assert_revert(excinfo, "RegistryLeadTimeOutOfRange", leadDays=0, max=365)
+    with pytest.raises(ContractRevert) as excinfo:
+        registry.qualify("ARF_RESIST", "366d", supplier=supplier)
+    assert_revert(excinfo, "RegistryLeadTimeOutOfRange", leadDays=366, max=365)
+    registry.qualify("ARF_RESIST", "365d", supplier=supplier)
+    assert registry.candidates("ARF_RESIST")[0].lead_days == 365
+
+
+@pytest.mark.parametrize("bad", ["0d", "12h", "36h", "-3d", "soon"])
+def test_a_lead_time_that_is_not_whole_days_is_refused_before_sending(
+    session: Session, bad: str
+) -> None:
+    registry = Registry(session)
+    supplier = register(session, 8)
+    block = session.w3.eth.block_number
+    with pytest.raises(InputError):
+        registry.qualify("ARF_RESIST", bad, supplier=supplier)
+    assert session.w3.eth.block_number == block
+
+
+def test_qualifying_again_reconfirms_in_place(session: Session) -> None:
+    from chain_client.contracts import Financing
+
+    registry = Registry(session)
+    a, b = register(session, 8), register(session, 9)
+    registry.qualify("ARF_RESIST", "30d", supplier=a)
+    registry.qualify("ARF_RESIST", "40d", supplier=b)
+    Financing(session).set_policy({"margin_bps": 200})  # a new terms version
+    result = registry.qualify("ARF_RESIST", "20d", supplier=a)
+    assert events(session, result.tx_hash, registry.contract, "SubstituteQualified") == [
+        {"part": PART, "supplier": a, "position": 0, "leadDays": 20, "termsVersion": 2}
+    ]
+    assert [
+        (c.address, c.lead_days, c.terms_version) for c in registry.candidates("ARF_RESIST")
+    ] == [
+        (a, 20, 2),
+        (b, 40, 1),
+    ]
+
+
+def test_the_registrar_removes_a_substitute_and_the_others_keep_their_order(
+    session: Session,
+) -> None:
+    registry = Registry(session)
+    a, b, c = register(session, 8), register(session, 9), register(session, 10)
+    for supplier in (a, b, c):
+        registry.qualify("ARF_RESIST", "30d", supplier=supplier)
+    with pytest.raises(ContractRevert) as excinfo:
+        registry.unqualify("ARF_RESIST", b, sender="rater")
+    assert excinfo.value.error_name == "AccessControlUnauthorizedAccount"
+    result = registry.unqualify("ARF_RESIST", b)
+    assert events(session, result.tx_hash, registry.contract, "SubstituteRemoved") == [
+        {
+            "part": PART,
+            "supplier": b,
+            "reason": to_bytes32("UNQUALIFIED"),
+            "by": session.accounts.resolve("registrar"),
+        }
+    ]
+    assert registry.substitutes("ARF_RESIST") == [a, c]
+    with pytest.raises(ContractRevert) as excinfo:
+        registry.unqualify("ARF_RESIST", b)
+    assert_revert(excinfo, "RegistryNotQualified", supplier=b, part=PART)
+    registry.qualify("ARF_RESIST", "30d", supplier=b)  # may opt in again, at the end
+    assert registry.substitutes("ARF_RESIST") == [a, c, b]
+
+
+def test_a_suspended_supplier_loses_every_slot(session: Session) -> None:
+    registry = Registry(session)
+    both = register(session, 8, ["ARF_RESIST", "KRF_RESIST"])
+    other = register(session, 9, ["ARF_RESIST", "KRF_RESIST"])
+    for part in ("ARF_RESIST", "KRF_RESIST"):
+        registry.qualify(part, "30d", supplier=both)
+        registry.qualify(part, "30d", supplier=other)
+    result = registry.suspend(both)
+    removed = events(session, result.tx_hash, registry.contract, "SubstituteRemoved")
+    assert removed == [
+        {
+            "part": to_bytes32(part),
+            "supplier": both,
+            "reason": to_bytes32("SUSPENDED"),
+            "by": session.accounts.resolve("registrar"),
+        }
+        for part in ("ARF_RESIST", "KRF_RESIST")
+    ]
+    assert registry.substitutes("ARF_RESIST") == [other]
+    assert registry.substitutes("KRF_RESIST") == [other]
+    registry.reinstate(both)
+    assert registry.substitutes("ARF_RESIST") == [other]  # reinstated, it opts in again

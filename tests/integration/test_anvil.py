@@ -59,7 +59,7 @@ def test_deploy_and_a_locally_signed_transaction_from_a_key_the_node_lacks(
     monkeypatch.setenv("SCF_KEY_LAB", "0x" + bytes(outsider.key).hex())
     with open_session(settings, writable=True) as session:
         assert session.accounts.signer_for(outsider.address) is not None
-        result = Registry(session).qualify("ARF_RESIST", supplier="lab")
+        result = Registry(session).qualify("ARF_RESIST", "30d", supplier="lab")
         assert result.sender == outsider.address
         assert Registry(session).substitutes("ARF_RESIST") == [outsider.address]
         tx = session.w3.eth.get_transaction(result.tx_hash)
@@ -153,7 +153,7 @@ def test_an_example_gives_the_same_events_on_anvil_and_embedded(tmp_path: Path) 
     assert node_run["chain_id"] == 31337 and embedded_run["chain_id"] != 31337
     events = [[s["events"] for s in run["steps"]] for run in (embedded_run, node_run)]
     assert events[0] == events[1]
-    assert sum(len(step) for step in events[0]) == embedded_run["events"] == 43
+    assert sum(len(step) for step in events[0]) == embedded_run["events"] == 53
 
 
 def test_a_reorganised_chain_under_the_audit_cursor_is_read_again(tmp_path: Path) -> None:

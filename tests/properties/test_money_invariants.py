@@ -35,7 +35,7 @@ from chain_client.errors import ContractRevert
 from chain_client.session import Session
 from chain_client.units import to_bytes32
 from tests.conftest import events
-from tests.contracts.financing_fixtures import World, setup_world
+from tests.contracts.financing_fixtures import PART, World, setup_world
 
 EXPECTED_REVERTS = {
     "LedgerBudgetExceeded",
@@ -157,7 +157,7 @@ def machine_for(world: World) -> type[RuleBasedStateMachine]:
         @rule(amount=amounts)
         def fund(self, amount: int) -> None:
             world.litho.token.mint("gov_fund", amount)
-            world.litho.ledger.fund("LITHO-14", amount, funder="gov_fund")
+            self.attempt(lambda: world.litho.ledger.fund("LITHO-14", amount, funder="gov_fund"))
 
         @rule(
             amount=amounts,
@@ -204,10 +204,29 @@ def machine_for(world: World) -> type[RuleBasedStateMachine]:
                     "deliver": lambda: f.record_delivery(order, "note"),
                     "accept": lambda: f.accept_delivery(order),
                     "reject": lambda: f.reject_delivery(order, "short"),
-                    "settle": lambda: f.settle_order(order, sender="stranger"),
+                    "settle": lambda: self.settle(order),
                     "cancel": lambda: f.cancel_order(order),
                 }[action]
             )
+
+        def settle(self, order: int) -> None:
+            settled = world.financing.settle_order(order, sender="stranger")
+            self.recoveries -= settled.set_off  # a recovery repaid out of the payment
+
+        @rule(
+            substitute=st.sampled_from(["sub_hi", "sub_mid", "sub_lo"]),
+            lead=st.sampled_from(["10d", "60d", "400d"]),
+        )
+        def substitute_opts_in_again(self, substitute: str, lead: str) -> None:
+            # re-confirms the current terms (or rejoins after a suspension); 400 days is
+            # beyond the policy's limit and refused
+            def qualify() -> None:
+                world.litho.registry.qualify(PART, lead, supplier=substitute)
+
+            try:
+                qualify()
+            except ContractRevert as exc:
+                assert exc.error_name in {"RegistryLeadTimeOutOfRange", "RegistryStatusInvalid"}
 
         @rule(supplier=st.sampled_from(["resist_a", "resist_b", "sub_hi", "sub_mid"]))
         def suspend_or_reinstate(self, supplier: str) -> None:

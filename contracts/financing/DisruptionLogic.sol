@@ -1,0 +1,445 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.24;
+
+import {IERC4626} from "@openzeppelin/contracts/interfaces/IERC4626.sol";
+import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
+import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
+import {IFinancingPolicy} from "../interfaces/IFinancingPolicy.sol";
+import {IFinancingPool} from "../interfaces/IFinancingPool.sol";
+import {IFundLedger} from "../interfaces/IFundLedger.sol";
+import {ISubstituteFinancing} from "../interfaces/ISubstituteFinancing.sol";
+import {ISupplierRegistry} from "../interfaces/ISupplierRegistry.sol";
+
+/// @title DisruptionLogic
+/// @notice The disruption trigger of `SubstituteFinancing`: oracle quorum, the choice of a
+/// substitute, the terms and caps of its facility. An external library, linked at deployment
+/// and run by delegatecall, so that its events, errors and storage are those of
+/// `SubstituteFinancing` while each contract stays under the EIP-170 size limit.
+library DisruptionLogic {
+    using SafeCast for uint256;
+
+    uint256 private constant BPS = 10_000;
+    uint256 private constant SCALE = 365 days * BPS;
+
+    bytes32 private constant NOT_ACTIVE = "NOT_ACTIVE";
+    bytes32 private constant LOW_SCORE = "LOW_SCORE";
+    bytes32 private constant TERMS_CHANGED = "TERMS_CHANGED";
+    bytes32 private constant NO_CAPACITY = "NO_CAPACITY";
+    bytes32 private constant EXPOSURE_CAP = "EXPOSURE_CAP";
+    bytes32 private constant LOWER_SCORE = "LOWER_SCORE";
+    bytes32 private constant LATER_DELIVERY = "LATER_DELIVERY";
+    bytes32 private constant NO_SUBSTITUTE = "NO_SUBSTITUTE";
+    bytes32 private constant NO_CASH = "NO_CASH";
+    bytes32 private constant PROJECT_CAP = "PROJECT_CAP";
+    bytes32 private constant WINDOW_CAP = "WINDOW_CAP";
+    bytes32 private constant ORDER_NOT_APPROVED = "ORDER_NOT_APPROVED";
+    bytes32 private constant TOO_SMALL = "TOO_SMALL";
+    bytes32 private constant MILESTONE_NOT_APPROVED = "MILESTONE_NOT_APPROVED";
+
+    /// @dev One quorum round of reports about a supplier; `recovery` says which kind, so a
+    /// pending vote of one kind never counts toward the other.
+    struct Round {
+        uint64 startedAt;
+        uint32 number;
+        uint16 reports;
+        bool recovery;
+    }
+
+    /// @dev One advance drawn against a supplier's disruption.
+    struct Draw {
+        uint64 at;
+        uint192 amount;
+    }
+
+    /// @dev The advances drawn against one supplier's disruptions, oldest first; `drawn` is
+    /// the sum of those from `head` on (the ones still inside the rolling window).
+    struct Window {
+        uint256 head;
+        uint256 drawn;
+        Draw[] draws;
+    }
+
+    /// @dev The storage of `SubstituteFinancing`, shared with this library.
+    struct State {
+        mapping(uint256 id => ISubstituteFinancing.Order) orders;
+        mapping(uint256 id => ISubstituteFinancing.Facility) facilities;
+        mapping(address supplier => uint256[]) open;
+        mapping(uint256 order => uint256) openIndex;
+        mapping(address supplier => uint256) cursor;
+        mapping(address substitute => uint256) exposure;
+        mapping(bytes32 project => uint256) projectExposure;
+        mapping(address supplier => Round) rounds;
+        mapping(address supplier => mapping(uint32 round => mapping(address oracle => bool))) reported;
+        mapping(address supplier => uint256) episodes;
+        mapping(address supplier => Window) windows;
+        mapping(bytes32 project => mapping(bytes32 po => uint256 order)) poOrders;
+        uint256 orderCount;
+        uint256 facilityCount;
+        uint256 episodeCount;
+    }
+
+    /// @dev The contracts the trigger works with.
+    struct Deps {
+        ISupplierRegistry registry;
+        IFundLedger ledger;
+        IFinancingPool pool;
+        IFinancingPolicy policy;
+    }
+
+    /// @dev A candidate as the choice sees it.
+    struct Pick {
+        address account;
+        uint16 score;
+        uint16 leadDays;
+        uint32 version;
+        bool deliverable;
+        uint256 advanceBps;
+        IFinancingPolicy.Terms terms;
+    }
+
+    /// @dev A facility's terms as the trigger sets them.
+    struct Terms {
+        uint256 advance;
+        uint256 rate;
+        uint256 due;
+        uint256 stop;
+        bool lowered;
+    }
+
+    /// @dev What one call may commit: caps in token units and the disrupted supplier.
+    struct Limits {
+        address disrupted;
+        uint256 exposureCap;
+        uint256 projectCap;
+        uint256 windowCap;
+        uint256 windowSeconds;
+        uint256 minAdvance;
+    }
+
+    /// @notice Counts an oracle's report; at quorum marks `supplier` Disrupted and finances
+    /// its open orders (up to the policy's orders per call).
+    function report(State storage s, Deps memory d, address supplier, bytes32 reason, bytes32 evidence) external {
+        ISupplierRegistry.Status status = d.registry.statusOf(supplier);
+        if (status != ISupplierRegistry.Status.Active) {
+            revert ISubstituteFinancing.FinancingSupplierStatus(supplier, uint8(status));
+        }
+        IFinancingPolicy.Policy memory p = d.policy.current();
+        (uint256 reports, bool reached) = _vote(s, supplier, p, false);
+        emit ISubstituteFinancing.DisruptionReported(supplier, msg.sender, reason, evidence, reports, p.quorum);
+        if (!reached) return;
+        d.registry.markDisrupted(supplier);
+        uint256 episode = ++s.episodeCount;
+        s.episodes[supplier] = episode;
+        s.cursor[supplier] = 0;
+        Limits memory l = _limits(d, p, supplier);
+        uint256 drawn = _drawn(s.windows[supplier], l.windowSeconds);
+        emit ISubstituteFinancing.SupplierDisrupted(supplier, episode, l.windowCap > drawn ? l.windowCap - drawn : 0);
+        _process(s, d, supplier, p, l);
+    }
+
+    /// @notice Finances the next open orders of a Disrupted supplier.
+    function process(State storage s, Deps memory d, address supplier) external {
+        ISupplierRegistry.Status status = d.registry.statusOf(supplier);
+        if (status != ISupplierRegistry.Status.Disrupted) {
+            revert ISubstituteFinancing.FinancingSupplierStatus(supplier, uint8(status));
+        }
+        IFinancingPolicy.Policy memory p = d.policy.current();
+        _process(s, d, supplier, p, _limits(d, p, supplier));
+    }
+
+    /// @notice Counts an oracle's recovery report; at quorum returns `supplier` to Active.
+    function recover(State storage s, Deps memory d, address supplier) external {
+        ISupplierRegistry.Status status = d.registry.statusOf(supplier);
+        if (status != ISupplierRegistry.Status.Disrupted) {
+            revert ISubstituteFinancing.FinancingSupplierStatus(supplier, uint8(status));
+        }
+        IFinancingPolicy.Policy memory p = d.policy.current();
+        (uint256 reports, bool reached) = _vote(s, supplier, p, true);
+        if (reached) d.registry.markRecovered(supplier);
+        emit ISubstituteFinancing.SupplierRecovered(supplier, msg.sender, reports, p.quorum, reached);
+    }
+
+    /// @dev Adds order `id` to `supplier`'s open list.
+    function addOpen(State storage s, address supplier, uint256 id) internal {
+        s.open[supplier].push(id);
+        s.openIndex[id] = s.open[supplier].length;
+    }
+
+    /// @dev Takes order `id` off `supplier`'s open list (the last entry takes its slot).
+    function dropOpen(State storage s, address supplier, uint256 id) internal {
+        uint256[] storage list = s.open[supplier];
+        uint256 index = s.openIndex[id] - 1;
+        uint256 last = list[list.length - 1];
+        list[index] = last;
+        s.openIndex[last] = index + 1;
+        list.pop();
+        delete s.openIndex[id];
+    }
+
+    function _limits(Deps memory d, IFinancingPolicy.Policy memory p, address disrupted)
+        private
+        view
+        returns (Limits memory l)
+    {
+        uint256 assets = IERC4626(address(d.pool)).totalAssets();
+        l.disrupted = disrupted;
+        l.exposureCap = (assets * p.exposureCapBps) / BPS;
+        l.projectCap = (assets * p.projectCapBps) / BPS;
+        l.windowCap = (assets * p.windowCapBps) / BPS;
+        l.windowSeconds = uint256(p.windowDays) * 1 days;
+        l.minAdvance = p.minAdvance;
+    }
+
+    /// @dev Finances up to `maxPerCall` open orders of `supplier`, from its cursor.
+    function _process(
+        State storage s,
+        Deps memory d,
+        address supplier,
+        IFinancingPolicy.Policy memory p,
+        Limits memory l
+    ) private {
+        uint256[] storage list = s.open[supplier];
+        uint256 cursor = s.cursor[supplier];
+        uint256 handled = 0;
+        while (handled < p.maxPerCall && cursor < list.length) {
+            uint256 id = list[cursor];
+            if (_finance(s, d, id, l)) {
+                // the last order moved into this slot: look at the same index again
+                dropOpen(s, supplier, id);
+            } else {
+                ++cursor;
+            }
+            ++handled;
+        }
+        s.cursor[supplier] = cursor < list.length ? cursor : 0;
+        emit ISubstituteFinancing.DisruptionProcessed(supplier, handled, list.length);
+    }
+
+    /// @dev Picks the best eligible substitute for order `id` and advances to it, or says
+    /// why not (`SubstituteUnavailable`; the order stays open for the next call).
+    function _finance(State storage s, Deps memory d, uint256 id, Limits memory l) private returns (bool) {
+        ISubstituteFinancing.Order storage o = s.orders[id];
+        bytes32 reason;
+        if (o.status == ISubstituteFinancing.OrderStatus.Pending) {
+            reason = ORDER_NOT_APPROVED;
+        } else if (!d.ledger.isMilestoneApproved(o.project, o.milestone)) {
+            // the pool is repaid out of the reservation, which can be paid only once its
+            // milestone is approved: no advance before that
+            reason = MILESTONE_NOT_APPROVED;
+        }
+        Pick memory best;
+        Terms memory t;
+        if (reason == bytes32(0)) {
+            best = _choose(s, d, id, o, l);
+            if (best.account == address(0)) {
+                reason = NO_SUBSTITUTE;
+            } else {
+                t = _terms(d, o, best);
+                reason = _capped(s, d, o, t.advance, l);
+            }
+        }
+        if (reason != bytes32(0)) {
+            emit ISubstituteFinancing.SubstituteUnavailable(id, l.disrupted, reason);
+            return false;
+        }
+        _advance(s, d, id, l.disrupted, best, t);
+        return true;
+    }
+
+    /// @dev Why an advance of `advance` on order `o` cannot be made now (zero if it can).
+    function _capped(
+        State storage s,
+        Deps memory d,
+        ISubstituteFinancing.Order storage o,
+        uint256 advance,
+        Limits memory l
+    ) private returns (bytes32) {
+        if (advance == 0 || advance < l.minAdvance) return TOO_SMALL;
+        if (d.pool.idle() < advance) return NO_CASH;
+        if (s.projectExposure[o.project] + advance > l.projectCap) return PROJECT_CAP;
+        if (_drawn(s.windows[l.disrupted], l.windowSeconds) + advance > l.windowCap) return WINDOW_CAP;
+        return bytes32(0);
+    }
+
+    /// @dev What a supplier's disruptions drew within the last `span` seconds; drops the
+    /// draws that left the window (each is dropped once, so the work is amortised).
+    function _drawn(Window storage w, uint256 span) private returns (uint256) {
+        uint256 head = w.head;
+        uint256 length = w.draws.length;
+        uint256 drawn = w.drawn;
+        while (head < length && uint256(w.draws[head].at) + span <= block.timestamp) {
+            drawn -= w.draws[head].amount;
+            delete w.draws[head];
+            ++head;
+        }
+        w.head = head;
+        w.drawn = drawn;
+        return drawn;
+    }
+
+    /// @dev The terms of a facility on order `o` for substitute `c`, under the terms version
+    /// it accepted: the band's share of the value; due the later of the order's due date and
+    /// now plus the quoted lead time, plus the payment lag; interest stopping at the due date
+    /// rounded up to a midnight plus the grace period; the advance lowered, if need be, until
+    /// what the facility would owe at its stop fits in the order's value (its reservation).
+    function _terms(Deps memory d, ISubstituteFinancing.Order storage o, Pick memory c)
+        private
+        view
+        returns (Terms memory t)
+    {
+        uint256 value = o.value;
+        uint256 ready = block.timestamp + uint256(c.leadDays) * 1 days;
+        t.rate = c.terms.rateBps;
+        t.due = (o.due > ready ? o.due : ready) + uint256(c.terms.paymentLagDays) * 1 days;
+        t.stop = Math.ceilDiv(t.due, 1 days) * 1 days + uint256(c.terms.graceDays) * 1 days;
+        t.advance = (value * c.advanceBps) / BPS;
+        if (d.pool.owedAtStop(t.advance, t.rate, block.timestamp, t.stop) > value) {
+            t.lowered = true;
+            t.advance = (value * SCALE) / (SCALE + t.rate * (t.stop - block.timestamp));
+            // rounding up what is owed can still overshoot by a unit
+            while (t.advance != 0 && d.pool.owedAtStop(t.advance, t.rate, block.timestamp, t.stop) > value) {
+                --t.advance;
+            }
+        }
+    }
+
+    /// @dev Opens the facility, pays the advance from the pool and re-points the order.
+    function _advance(State storage s, Deps memory d, uint256 id, address disrupted, Pick memory c, Terms memory t)
+        private
+    {
+        ISubstituteFinancing.Order storage o = s.orders[id];
+        uint256 facilityId = ++s.facilityCount;
+        uint256 episode = s.episodes[disrupted];
+        s.facilities[facilityId] = ISubstituteFinancing.Facility({
+            substitute: c.account,
+            due: t.due.toUint64(),
+            rateBps: t.rate.toUint16(),
+            status: ISubstituteFinancing.FacilityStatus.Active,
+            order: id.toUint64(),
+            openedAt: uint64(block.timestamp),
+            episode: episode.toUint64(),
+            stop: t.stop.toUint64(),
+            termsVersion: c.version,
+            principal: t.advance
+        });
+        Window storage w = s.windows[disrupted];
+        w.draws.push(Draw({at: uint64(block.timestamp), amount: t.advance.toUint192()}));
+        w.drawn += t.advance;
+        s.exposure[c.account] += t.advance;
+        s.projectExposure[o.project] += t.advance;
+        o.supplier = c.account;
+        o.status = ISubstituteFinancing.OrderStatus.Financed;
+        o.facility = facilityId.toUint64();
+        d.registry.releaseCapacity(disrupted, o.value, id);
+        d.registry.commitCapacity(c.account, o.value, id);
+        d.pool.openFacility(facilityId, c.account, t.advance, t.rate, t.stop);
+        _emitFinanced(id, facilityId, o.project, address(d.pool), disrupted, episode, c.account, t);
+        emit ISubstituteFinancing.FacilityTerms(
+            facilityId, c.version, c.score, c.advanceBps, c.leadDays, c.terms.paymentLagDays, c.terms.graceDays, c.deliverable
+        );
+    }
+
+    function _emitFinanced(
+        uint256 id,
+        uint256 facilityId,
+        bytes32 project,
+        address pool,
+        address disrupted,
+        uint256 episode,
+        address substitute,
+        Terms memory t
+    ) private {
+        emit ISubstituteFinancing.SubstituteFinanced(
+            id, facilityId, project, pool, substitute, t.advance, disrupted, t.rate, t.due, episode, t.stop, t.lowered
+        );
+    }
+
+    /// @dev Best = can deliver by the order's due date, then highest score, then earliest in
+    /// the list. Emits `SubstitutePassedOver` for every candidate not chosen, with why.
+    function _choose(
+        State storage s,
+        Deps memory d,
+        uint256 id,
+        ISubstituteFinancing.Order storage o,
+        Limits memory l
+    ) private returns (Pick memory best) {
+        ISupplierRegistry.Candidate[] memory list = d.registry.candidates(o.part);
+        Pick[] memory picks = new Pick[](list.length);
+        for (uint256 i = 0; i < list.length; ++i) {
+            ISupplierRegistry.Candidate memory c = list[i];
+            if (c.account == l.disrupted) continue;
+            bytes32 reason = _ineligible(s, d, o, c, l, picks[i]);
+            if (reason != bytes32(0)) {
+                emit ISubstituteFinancing.SubstitutePassedOver(id, c.account, reason);
+                continue;
+            }
+            Pick memory pick = picks[i];
+            if (
+                best.account == address(0) || (pick.deliverable && !best.deliverable)
+                    || (pick.deliverable == best.deliverable && pick.score > best.score)
+            ) best = pick;
+        }
+        for (uint256 i = 0; i < list.length; ++i) {
+            Pick memory pick = picks[i];
+            if (pick.account == address(0) || pick.account == best.account) continue;
+            bytes32 why = best.deliverable && !pick.deliverable ? LATER_DELIVERY : LOWER_SCORE;
+            emit ISubstituteFinancing.SubstitutePassedOver(id, pick.account, why);
+        }
+    }
+
+    /// @dev Why candidate `c` cannot take order `o` (zero if it can; then `pick` is filled).
+    function _ineligible(
+        State storage s,
+        Deps memory d,
+        ISubstituteFinancing.Order storage o,
+        ISupplierRegistry.Candidate memory c,
+        Limits memory l,
+        Pick memory pick
+    ) private view returns (bytes32) {
+        if (c.status != ISupplierRegistry.Status.Active) return NOT_ACTIVE;
+        (IFinancingPolicy.Terms memory terms, bool valid) = d.policy.termsFor(c.termsVersion);
+        uint256 advanceBps = 0;
+        for (uint256 b = 0; b < 3; ++b) {
+            if (c.score >= terms.bandFloors[b]) {
+                advanceBps = terms.bandAdvanceBps[b];
+                break;
+            }
+        }
+        if (advanceBps == 0) return LOW_SCORE;
+        if (!valid) return TERMS_CHANGED;
+        if (c.capacityLeft < o.value) return NO_CAPACITY;
+        // the advance can only be lowered below this nominal one
+        if (s.exposure[c.account] + (o.value * advanceBps) / BPS > l.exposureCap) return EXPOSURE_CAP;
+        pick.account = c.account;
+        pick.score = c.score;
+        pick.leadDays = c.leadDays;
+        pick.version = c.termsVersion;
+        pick.deliverable = block.timestamp + uint256(c.leadDays) * 1 days <= o.due;
+        pick.advanceBps = advanceBps;
+        pick.terms = terms;
+        return bytes32(0);
+    }
+
+    /// @dev Counts the sender's report about `supplier` in its current quorum round (a new
+    /// round when the last one reached quorum, was of the other kind or its window passed).
+    /// The same quorum decides a disruption and a recovery.
+    function _vote(State storage s, address supplier, IFinancingPolicy.Policy memory p, bool recovery)
+        private
+        returns (uint256 reports, bool reached)
+    {
+        Round storage round = s.rounds[supplier];
+        if (round.reports == 0 || round.recovery != recovery || block.timestamp > round.startedAt + p.quorumWindow) {
+            round.number += 1;
+            round.startedAt = uint64(block.timestamp);
+            round.reports = 0;
+            round.recovery = recovery;
+        }
+        if (s.reported[supplier][round.number][msg.sender]) {
+            revert ISubstituteFinancing.FinancingAlreadyReported(supplier, msg.sender);
+        }
+        s.reported[supplier][round.number][msg.sender] = true;
+        reports = ++round.reports;
+        reached = reports >= p.quorum;
+        if (reached) round.reports = 0;
+    }
+}
