@@ -64,7 +64,8 @@ class MilestoneSpec(Spec):
 
 
 class ProjectSpec(Spec):
-    """A new project: id, owner, budget lines (category -> cap), milestones, thresholds."""
+    """A new project: id, owner, budget lines (category -> cap), milestones, thresholds, and
+    whether its orders may be substitute-financed (default yes)."""
 
     id: Identifier
     owner: str
@@ -74,6 +75,11 @@ class ProjectSpec(Spec):
     near_margin: Amount = 0
     payee_share_bps: int = Field(0, ge=0, le=BPS)
     share_floor: Amount = 0
+    substitute_financing: bool = Field(
+        True,
+        description="Whether its orders may move to a substitute with a pool advance when a "
+        "supplier is cut off (fixed at creation)",
+    )
 
     @field_validator("id")
     @classmethod
@@ -245,6 +251,7 @@ class ProjectRecord(Record):
     budget: Amount
     open_reservations: int
     thresholds: Thresholds
+    substitute_financing: bool = True
     lines: list[BudgetLineRecord]
     milestones: list[MilestoneRecord]
     funders: list[FunderRecord]

@@ -19,6 +19,7 @@ REASONS = {
     "PROJECT_CAP": "the project's exposure would pass the per-project cap",
     "WINDOW_CAP": "advances against this supplier's disruptions would pass the 30-day window cap",
     "ORDER_NOT_APPROVED": "the order awaits the reviewer's approval",
+    "PROJECT_OPTED_OUT": "the project's terms exclude substitute financing",
     "TOO_SMALL": "the advance would be below the policy's minimum advance",
     "MILESTONE_NOT_APPROVED": "the order's milestone is not approved: its reservation cannot pay",
 }

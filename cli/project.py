@@ -61,6 +61,14 @@ def create_command(
     share_floor: Annotated[
         str, typer.Option(help="Share flag applies from this spend (0: 10% of budget).")
     ] = "0",
+    substitute_financing: Annotated[
+        bool,
+        typer.Option(
+            "--substitute-financing/--no-substitute-financing",
+            help="Whether its orders may move to a substitute with a pool advance when a "
+            "supplier is cut off (fixed at creation).",
+        ),
+    ] = True,
     by: By = None,
 ) -> None:
     """Create a project (sent by an approved creator: the admin by default)."""
@@ -73,6 +81,7 @@ def create_command(
         "near_margin": near_margin,
         "payee_share_bps": payee_share_bps,
         "share_floor": share_floor,
+        "substitute_financing": substitute_financing,
     }
     with session(ctx, writable=True) as s:
         ledger = Ledger(s)
@@ -123,6 +132,7 @@ def _project_view(s: Session, record: ProjectRecord, flags: list) -> Group:  # t
                 "dual control",
                 a(record.thresholds.dual_control) if record.thresholds.dual_control else "off",
             ),
+            ("substitute financing", "yes" if record.substitute_financing else "no"),
         ],
     )
     lines = table(

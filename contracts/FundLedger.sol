@@ -54,6 +54,7 @@ contract FundLedger is IFundLedger, LedgerRiskFlags, AccessControlDefaultAdminRu
         uint256 recoveredAfterClose;
         uint256 reallocations;
         Thresholds thresholds;
+        bool substituteFinancing;
         bytes32[] categories;
         Milestone[] milestones;
         address[] funders;
@@ -121,6 +122,7 @@ contract FundLedger is IFundLedger, LedgerRiskFlags, AccessControlDefaultAdminRu
         p.owner = spec.owner;
         p.status = ProjectStatus.Open;
         p.thresholds = spec.thresholds;
+        p.substituteFinancing = spec.substituteFinancing;
         uint256 budget = 0;
         for (uint256 i = 0; i < lines; ++i) {
             bytes32 category = spec.categories[i];
@@ -143,7 +145,7 @@ contract FundLedger is IFundLedger, LedgerRiskFlags, AccessControlDefaultAdminRu
         p.budget = budget;
         _projectIds.push(id);
 
-        emit ProjectCreated(id, spec.owner, msg.sender, budget, spec.thresholds);
+        emit ProjectCreated(id, spec.owner, msg.sender, budget, spec.thresholds, spec.substituteFinancing);
         for (uint256 i = 0; i < lines; ++i) {
             emit BudgetLineSet(id, spec.categories[i], spec.caps[i]);
         }
@@ -318,6 +320,11 @@ contract FundLedger is IFundLedger, LedgerRiskFlags, AccessControlDefaultAdminRu
     }
 
     /// @inheritdoc IFundLedger
+    function allowsSubstituteFinancing(bytes32 id) external view returns (bool) {
+        return _projects[id].substituteFinancing;
+    }
+
+    /// @inheritdoc IFundLedger
     function isMilestoneApproved(bytes32 id, uint256 milestone) external view returns (bool) {
         Milestone[] storage list = _projects[id].milestones;
         return milestone < list.length && list[milestone].approved;
@@ -408,7 +415,8 @@ contract FundLedger is IFundLedger, LedgerRiskFlags, AccessControlDefaultAdminRu
             budget: p.budget,
             openReservations: p.openReservations,
             thresholds: p.thresholds,
-            recovered: p.recovered
+            recovered: p.recovered,
+            substituteFinancing: p.substituteFinancing
         });
     }
 

@@ -253,12 +253,12 @@ def _band_share(terms: dict[str, Any], score: int) -> int:
 
 
 def facility_failures(rows: list[Row]) -> list[str]:
-    """Every facility re-derived from the events before it: a disruption report of the
-    previous supplier; the substitute's score, opt-in (lead time, terms version) and the
-    terms of that version (share by band, rate, payment lag, grace); its due date and stop;
-    the advance at most the band's share, and equal to it unless marked lowered; and the
-    ranking (deliverable by the order's due date, then score) against every candidate passed
-    over as LATER_DELIVERY or LOWER_SCORE."""
+    """Every facility re-derived from the events before it: a project whose terms allow
+    substitute financing; a disruption report of the previous supplier; the substitute's
+    score, opt-in (lead time, terms version) and the terms of that version (share by band,
+    rate, payment lag, grace); its due date and stop; the advance at most the band's share,
+    and equal to it unless marked lowered; and the ranking (deliverable by the order's due
+    date, then score) against every candidate passed over as LATER_DELIVERY or LOWER_SCORE."""
     terms: dict[int, dict[str, Any]] = {}
     scores: dict[str, int] = {}
     disrupted: dict[int, str] = {}
@@ -266,10 +266,13 @@ def facility_failures(rows: list[Row]) -> list[str]:
     orders: dict[int, tuple[str, int, int]] = {}  # order -> (part, due, value)
     passed: dict[int, list[tuple[str, str]]] = defaultdict(list)
     financed: dict[str, Row] = {}
+    opted_out: set[str] = set()
     failures: list[str] = []
     for row in rows:
         name, a = row["event"], row["args"]
-        if name == "PolicyUpdated":
+        if name == "ProjectCreated" and a.get("substituteFinancing") is False:
+            opted_out.add(a["project"])
+        elif name == "PolicyUpdated":
             policy = _policy(a["policy"])
             terms[int(a["termsVersion"])] = policy
         elif name == "SupplierRated":
@@ -286,6 +289,11 @@ def facility_failures(rows: list[Row]) -> list[str]:
             passed[int(a["order"])].append((a["candidate"], text(a["reason"])))
         elif name == "SubstituteFinanced":
             financed[row["tx"] + str(a["facility"])] = row
+            if a["project"] in opted_out:
+                failures.append(
+                    f"facility {a['facility']}: {text(a['project'])}'s terms exclude substitute "
+                    "financing"
+                )
         elif name == "FacilityTerms":
             opened = financed.pop(row["tx"] + str(a["facility"]), None)
             if opened is None:

@@ -53,6 +53,7 @@ class Ledger(Bound):
                 [int(m.stage) for m in spec.milestones],
                 [m.amount for m in spec.milestones],
                 (spec.dual_control, spec.near_margin, spec.payee_share_bps, spec.share_floor),
+                spec.substitute_financing,
             )
         )
         return self.session.transact(fn, sender)[0]
@@ -217,6 +218,7 @@ class Ledger(Bound):
             open_items,
             th,
             recovered,
+            substitute_financing,
         ) = self.session.call(f.project(key))
         lines = [
             BudgetLineRecord(
@@ -255,6 +257,7 @@ class Ledger(Bound):
             thresholds=Thresholds(
                 dual_control=th[0], near_margin=th[1], payee_share_bps=th[2], share_floor=th[3]
             ),
+            substitute_financing=substitute_financing,
             lines=lines,
             milestones=milestones,
             funders=[

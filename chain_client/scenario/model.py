@@ -145,6 +145,7 @@ class ProjectCreate(Args):
     near_margin: Amount | None = None
     payee_share_bps: int = Field(0, ge=0, le=10_000)
     share_floor: Amount | None = None
+    substitute_financing: bool = True
 
 
 class ProjectFund(Args):

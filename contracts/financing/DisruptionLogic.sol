@@ -35,6 +35,7 @@ library DisruptionLogic {
     bytes32 private constant ORDER_NOT_APPROVED = "ORDER_NOT_APPROVED";
     bytes32 private constant TOO_SMALL = "TOO_SMALL";
     bytes32 private constant MILESTONE_NOT_APPROVED = "MILESTONE_NOT_APPROVED";
+    bytes32 private constant PROJECT_OPTED_OUT = "PROJECT_OPTED_OUT";
 
     /// @dev One quorum round of reports about a supplier; `recovery` says which kind, so a
     /// pending vote of one kind never counts toward the other.
@@ -220,7 +221,10 @@ library DisruptionLogic {
     function _finance(State storage s, Deps memory d, uint256 id, Limits memory l) private returns (bool) {
         ISubstituteFinancing.Order storage o = s.orders[id];
         bytes32 reason;
-        if (o.status == ISubstituteFinancing.OrderStatus.Pending) {
+        if (!d.ledger.allowsSubstituteFinancing(o.project)) {
+            // the project's terms, known to its funders, exclude substitute financing
+            reason = PROJECT_OPTED_OUT;
+        } else if (o.status == ISubstituteFinancing.OrderStatus.Pending) {
             reason = ORDER_NOT_APPROVED;
         } else if (!d.ledger.isMilestoneApproved(o.project, o.milestone)) {
             // the pool is repaid out of the reservation, which can be paid only once its

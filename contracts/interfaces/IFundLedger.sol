@@ -45,6 +45,9 @@ interface IFundLedger {
     /// @param stages Stage of each milestone, 1 to 16; milestone i is numbered i.
     /// @param tranches Tranche of each milestone; they sum to at most the budget total.
     /// @param thresholds Optional soft- and hard-rule thresholds.
+    /// @param substituteFinancing Whether the project's orders may be moved to a substitute
+    /// with an advance from the pool (repaid out of their reservations) when a supplier is cut
+    /// off; fixed at creation, so funders fund knowingly.
     struct ProjectSpec {
         bytes32 id;
         address owner;
@@ -53,6 +56,7 @@ interface IFundLedger {
         Stage[] stages;
         uint256[] tranches;
         Thresholds thresholds;
+        bool substituteFinancing;
     }
 
     /// @notice A project's totals.
@@ -68,6 +72,7 @@ interface IFundLedger {
         uint256 openReservations;
         Thresholds thresholds;
         uint256 recovered;
+        bool substituteFinancing;
     }
 
     /// @notice One budget line.
@@ -99,7 +104,14 @@ interface IFundLedger {
     }
 
     /// @notice Emitted when `project` is created for `owner` by `creator`.
-    event ProjectCreated(bytes32 indexed project, address indexed owner, address creator, uint256 budget, Thresholds thresholds);
+    event ProjectCreated(
+        bytes32 indexed project,
+        address indexed owner,
+        address creator,
+        uint256 budget,
+        Thresholds thresholds,
+        bool substituteFinancing
+    );
     /// @notice Emitted for each budget line at creation, and when a reallocation changes caps.
     event BudgetLineSet(bytes32 indexed project, bytes32 indexed category, uint256 cap);
     /// @notice Emitted for each milestone at creation (`milestone` counts from 0).
@@ -306,6 +318,9 @@ interface IFundLedger {
     /// @dev Caller: financier role. Emits `FundsDisbursed` (`ref` zero: the pool's leg
     /// carries no invoice reference).
     function payPoolFromReservation(bytes32 project, uint256 ref, address pool, uint256 amount) external;
+
+    /// @notice Whether `project`'s terms let its orders be substitute-financed.
+    function allowsSubstituteFinancing(bytes32 project) external view returns (bool);
 
     /// @notice Whether `milestone` of `project` is approved (false for an unknown one).
     function isMilestoneApproved(bytes32 project, uint256 milestone) external view returns (bool);

@@ -136,7 +136,7 @@ interface ISubstituteFinancing {
     /// @notice A candidate for `order` was not chosen, and why (NOT_ACTIVE, LOW_SCORE,
     /// TERMS_CHANGED, NO_CAPACITY, EXPOSURE_CAP, LATER_DELIVERY, LOWER_SCORE).
     event SubstitutePassedOver(uint256 indexed order, address indexed candidate, bytes32 reason);
-    /// @notice No advance for `order` this time (ORDER_NOT_APPROVED, MILESTONE_NOT_APPROVED,
+    /// @notice No advance for `order` this time (PROJECT_OPTED_OUT, ORDER_NOT_APPROVED, MILESTONE_NOT_APPROVED,
     /// NO_SUBSTITUTE, TOO_SMALL, NO_CASH, PROJECT_CAP, WINDOW_CAP); it stays open for a later
     /// `processDisruption`.
     event SubstituteUnavailable(uint256 indexed order, address indexed supplier, bytes32 reason);

@@ -303,6 +303,14 @@ def test_a_facility_off_its_tenor_or_without_an_opt_in_fails() -> None:
     assert any("had no opt-in for RESIST" in f for f in failures)
 
 
+def test_a_facility_on_a_project_that_excluded_substitute_financing_fails() -> None:
+    chain = good()
+    created = next(r for r in chain.rows if r["event"] == "ProjectCreated")
+    created["args"]["substituteFinancing"] = False
+    failures = run(chain)[0]["facilities traceable"].failures
+    assert failures == ["facility 1: LITHO-14's terms exclude substitute financing"]
+
+
 def test_a_facility_without_its_terms_fails() -> None:
     chain = good()
     chain.rows.pop()  # the FacilityTerms

@@ -196,3 +196,43 @@ def test_capacity_events_name_the_order(world: World) -> None:
             "committed": 1_000_000_00,
         }
     ]
+
+
+def test_a_project_whose_terms_exclude_substitute_financing_gets_no_advance(
+    world: World,
+) -> None:
+    ledger = world.litho.ledger
+    spec = {
+        "id": "NO-SUB-1",
+        "owner": "chipco",
+        "budget": {"MATERIALS": "1000000.00"},
+        "milestones": [{"stage": "RESEARCH", "amount": "1000000.00"}],
+        "substitute_financing": False,
+    }
+    ledger.create_project(spec)
+    assert ledger.project("NO-SUB-1").substitute_financing is False
+    assert ledger.project("LITHO-14").substitute_financing is True
+    world.litho.token.mint("gov_fund", 1_000_000_00)
+    ledger.fund("NO-SUB-1", 1_000_000_00, funder="gov_fund")
+    ledger.approve_milestone("NO-SUB-1", 0, "plan")
+    excluded = world.financing.register_order(
+        {
+            "project": "NO-SUB-1",
+            "po": "N-1",
+            "part": PART,
+            "supplier": "resist_a",
+            "value": "500000.00",
+            "category": "MATERIALS",
+            "milestone": 0,
+            "due": "90d",
+        }
+    )[1]
+    financed = world.order(value=1_000_000_00)
+    report = world.financing.report_disruption("resist_a", "FIRE")
+    assert [(o.order, o.financed, o.reason) for o in report.outcomes] == [
+        (excluded, False, "PROJECT_OPTED_OUT"),
+        (financed, True, None),
+    ]
+    assert world.financing.order(excluded).status == "Open"
+    assert world.financing.project_exposure("NO-SUB-1") == 0
+    assert run_audit(world.session).clean

@@ -31,6 +31,7 @@ def raw_spec(session: Session, **overrides: object) -> tuple:  # type: ignore[ty
         "stages": [0, 1],
         "tranches": [8_000_000_00, 13_000_000_00],
         "thresholds": (0, 0, 0, 0),
+        "substituteFinancing": True,
     }
     spec.update(overrides)
     return tuple(spec.values())
@@ -52,6 +53,7 @@ def test_create_project_records_lines_and_milestones_with_events(session: Sessio
                 "payeeShareBps": 0,
                 "shareFloor": 0,
             },
+            "substituteFinancing": True,
         }
     ]
     tx = created[0]["transactionHash"]
