@@ -11,7 +11,8 @@ from rich.progress import Progress
 
 from chain_client.audit.export import export, verify
 from chain_client.audit.html import render_html
-from chain_client.audit.report import AuditReport, audit_with_books, run_audit
+from chain_client.audit.report import AuditReport, audit_with_books, explain_order, run_audit
+from chain_client.contracts import Financing
 from chain_client.session import Session
 from chain_client.units import format_amount
 
@@ -40,7 +41,8 @@ def render(s: Session, report: AuditReport) -> Group:
     verdict = "[bold green]clean[/]" if report.clean else "[bold red]NOT clean[/]"
     head = (
         f"audit of chain {report.chain_id}, blocks {report.from_block}-{report.to_block}: "
-        f"{report.events} events, {report.movements} movements — {verdict}"
+        f"{report.events} events, {report.movements} movements, {report.decisions} decisions "
+        f"replayed — {verdict}"
     )
     checks = table(
         "checks",
@@ -133,6 +135,22 @@ def report_command(ctx: typer.Context) -> None:
         output(ctx, report, render(s, report))
     if not report.clean:
         raise typer.Exit(1)
+
+
+@app.command("explain")
+def explain_command(
+    ctx: typer.Context,
+    order: Annotated[int, typer.Argument(help="The order number.", min=1)],
+) -> None:
+    """Replay one order's life from the logs: every decision on it, in words."""
+    with session(ctx, writable=True) as s:
+        Financing(s).order(order)  # an unknown order is one line, not an empty story
+        story = explain_order(s, order)
+        output(
+            ctx,
+            {"order": order, "story": story},
+            "\n".join([f"order {order}:"] + [f"  {i}. {line}" for i, line in enumerate(story, 1)]),
+        )
 
 
 @app.command("html")

@@ -96,12 +96,20 @@ def qualify_command(
             "--lead-time", help="Days from an order to delivery it can promise, e.g. 45d."
         ),
     ],
+    terms_version: Annotated[
+        int | None,
+        typer.Option(
+            "--terms-version",
+            help="The terms version it accepts (see `scf pool policy`); refused if no longer "
+            "in force. Default: the version in force now.",
+        ),
+    ] = None,
 ) -> None:
     """A supplier opts in as a substitute for a part, quoting its lead time and accepting
-    the financing policy's current terms (again: re-confirms, keeping its place)."""
+    the financing policy's terms version (again: re-confirms, keeping its place)."""
     with session(ctx, writable=True) as s:
         registry = Registry(s)
-        result = registry.qualify(part, lead_time, supplier=supplier)
+        result = registry.qualify(part, lead_time, supplier=supplier, terms_version=terms_version)
         address = s.accounts.resolve(supplier)
         entry = next(c for c in registry.candidates(part) if c.address == address)
         output(
@@ -131,10 +139,24 @@ def unqualify_command(
     substitute: Annotated[str, typer.Option("--substitute", help="The substitute to remove.")],
     by: By = None,
 ) -> None:
-    """Take a substitute off a part's list (sent by the registrar)."""
+    """Take a substitute off a part's list and bar it from opting in again until readmitted
+    (sent by the registrar)."""
     with session(ctx, writable=True) as s:
         result = Registry(s).unqualify(part, substitute, sender=by or "registrar")
         output(ctx, result, f"{substitute} removed from the substitutes for {part}")
+
+
+@app.command("readmit")
+def readmit_command(
+    ctx: typer.Context,
+    part: Annotated[str, typer.Argument(help="The part code.")],
+    substitute: Annotated[str, typer.Option("--substitute", help="The substitute to readmit.")],
+    by: By = None,
+) -> None:
+    """Let a substitute the registrar removed opt in for a part again (sent by the registrar)."""
+    with session(ctx, writable=True) as s:
+        result = Registry(s).readmit(part, substitute, sender=by or "registrar")
+        output(ctx, result, f"{substitute} may opt in for {part} again")
 
 
 @app.command("substitutes")

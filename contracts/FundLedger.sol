@@ -292,19 +292,22 @@ contract FundLedger is IFundLedger, LedgerRiskFlags, AccessControlDefaultAdminRu
         Reservation storage r = _openReservation(id, ref);
         if (!isEligiblePayee(id, to)) revert LedgerPayeeNotEligible(id, to);
         amount = r.amount;
-        uint256 owed = _recoveries[id][to].owed;
-        uint256 setOff = owed < amount ? owed : amount;
-        if (setOff != 0) {
-            // the payee owes the project: that part repays its recoveries and stays here
-            bytes32 category = r.category;
-            uint256 milestone = r.milestone;
-            _spend(p, id, r, setOff);
-            emit RecoverySetOff(id, to, ref, setOff, category, milestone);
-            _applyRecovery(p, id, to, setOff, to, false);
-        }
+        // the payee owes the project: that part repays its recoveries and stays here
+        uint256 setOff = _setOff(p, id, r, ref, to);
         if (amount > setOff) _payOut(p, id, r, to, amount - setOff, invoice);
         uint256 payeeTotal = _recordPayee(id, to, amount);
         _flagPayment(id, p.thresholds, p.budget, p.spent, payeeTotal, to, amount, invoice);
+    }
+
+    /// @inheritdoc IFundLedger
+    function setOffReservation(bytes32 id, uint256 ref, address debtor)
+        external
+        onlyRole(FINANCIER_ROLE)
+        nonReentrant
+        whenNotPaused
+        returns (uint256)
+    {
+        return _setOff(_projects[id], id, _openReservation(id, ref), ref, debtor);
     }
 
     /// @inheritdoc IFundLedger
@@ -470,6 +473,8 @@ contract FundLedger is IFundLedger, LedgerRiskFlags, AccessControlDefaultAdminRu
     function _pay(ProjectData storage p, bytes32 id, Payment memory payment) private {
         if (payment.amount == 0) revert LedgerZeroValue();
         if (!isEligiblePayee(id, payment.to)) revert LedgerPayeeNotEligible(id, payment.to);
+        uint256 owed = _recoveries[id][payment.to].owed;
+        if (owed != 0) revert LedgerPayeeOwesRecovery(id, payment.to, owed);
         Line storage line = _line(id, payment.category);
         Milestone storage m = _milestone(p, id, payment.milestone);
         if (!m.approved) revert LedgerMilestoneNotApproved(id, payment.milestone);
@@ -523,6 +528,22 @@ contract FundLedger is IFundLedger, LedgerRiskFlags, AccessControlDefaultAdminRu
         _spend(p, id, r, amount);
         token.safeTransfer(to, amount);
         emit FundsDisbursed(id, address(this), to, amount, category, milestone, ref, "");
+    }
+
+    /// @dev Sets off what `debtor` owes project `id` against reservation `r` (order `ref`),
+    /// up to what is left of it; returns the amount.
+    function _setOff(ProjectData storage p, bytes32 id, Reservation storage r, uint256 ref, address debtor)
+        private
+        returns (uint256 amount)
+    {
+        uint256 owed = _recoveries[id][debtor].owed;
+        amount = owed < r.amount ? owed : r.amount;
+        if (amount == 0) return 0;
+        bytes32 category = r.category;
+        uint256 milestone = r.milestone;
+        _spend(p, id, r, amount);
+        emit RecoverySetOff(id, debtor, ref, amount, category, milestone);
+        _applyRecovery(p, id, debtor, amount, debtor, false);
     }
 
     /// @dev Moves `amount` of reservation `r` to spent on its line and milestone (closing it

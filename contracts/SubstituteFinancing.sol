@@ -238,9 +238,17 @@ contract SubstituteFinancing is ISubstituteFinancing, AccessControlDefaultAdminR
         }
         uint256 rest = ledger.reservationLeft(project, id);
         if (rest != 0 && !ledger.isEligiblePayee(project, supplier)) {
-            if (toPool == 0) revert FinancingPayeeNotEligible(id, supplier);
-            o.status = OrderStatus.Accepted;
-            emit SettlementHeld(id, supplier, rest);
+            // what it owes the project is set off all the same: nothing goes to it
+            uint256 setOff = ledger.setOffReservation(project, id, supplier);
+            if (setOff < rest) {
+                if (toPool == 0 && setOff == 0) revert FinancingPayeeNotEligible(id, supplier);
+                o.status = OrderStatus.Accepted;
+                emit SettlementHeld(id, supplier, rest - setOff);
+                return;
+            }
+            o.status = OrderStatus.Settled;
+            registry.releaseCapacity(supplier, o.value, id);
+            emit OrderSettled(id, project, supplier, rest, toPool, o.po);
             return;
         }
         o.status = OrderStatus.Settled;

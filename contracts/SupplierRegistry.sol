@@ -30,6 +30,7 @@ contract SupplierRegistry is AccessControlDefaultAdminRules, ISupplierRegistry {
     mapping(bytes32 part => address[]) private _substitutes;
     mapping(bytes32 part => mapping(address supplier => Qualification)) private _qualified;
     address[] private _all;
+    mapping(bytes32 part => mapping(address supplier => bool)) private _barred;
 
     /// @notice The financing policy whose terms a substitute accepts by opting in.
     IFinancingPolicy public immutable policy;
@@ -139,10 +140,13 @@ contract SupplierRegistry is AccessControlDefaultAdminRules, ISupplierRegistry {
     }
 
     /// @inheritdoc ISupplierRegistry
-    function qualify(bytes32 part, uint16 leadDays) external {
+    function qualify(bytes32 part, uint16 leadDays, uint32 termsVersion) external {
         Status current = _registered(msg.sender).status;
         if (current != Status.Active) revert RegistryStatusInvalid(msg.sender, current);
         if (!_supplies[msg.sender][part]) revert RegistryPartNotSupplied(msg.sender, part);
+        if (_barred[part][msg.sender]) revert RegistrySubstituteBarred(msg.sender, part);
+        uint256 version = policy.termsVersion();
+        if (termsVersion != version) revert RegistryTermsNotCurrent(termsVersion, version);
         uint256 maxLead = policy.current().maxLeadDays;
         if (leadDays == 0 || leadDays > maxLead) revert RegistryLeadTimeOutOfRange(leadDays, maxLead);
         address[] storage list = _substitutes[part];
@@ -156,7 +160,6 @@ contract SupplierRegistry is AccessControlDefaultAdminRules, ISupplierRegistry {
             position = list.length;
             list.push(msg.sender);
         }
-        uint256 version = policy.termsVersion();
         q.leadDays = leadDays;
         q.termsVersion = uint32(version);
         q.confirmedAt = uint64(block.timestamp);
@@ -173,7 +176,20 @@ contract SupplierRegistry is AccessControlDefaultAdminRules, ISupplierRegistry {
     /// @inheritdoc ISupplierRegistry
     function unqualify(bytes32 part, address substitute) external onlyRole(REGISTRAR_ROLE) {
         if (_qualified[part][substitute].termsVersion == 0) revert RegistryNotQualified(substitute, part);
+        _barred[part][substitute] = true;
         _remove(part, substitute, "UNQUALIFIED");
+    }
+
+    /// @inheritdoc ISupplierRegistry
+    function readmit(bytes32 part, address substitute) external onlyRole(REGISTRAR_ROLE) {
+        if (!_barred[part][substitute]) revert RegistryNotBarred(substitute, part);
+        _barred[part][substitute] = false;
+        emit SubstituteReadmitted(part, substitute, msg.sender);
+    }
+
+    /// @inheritdoc ISupplierRegistry
+    function barred(bytes32 part, address account) external view returns (bool) {
+        return _barred[part][account];
     }
 
     /// @inheritdoc ISupplierRegistry

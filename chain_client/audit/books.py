@@ -104,7 +104,7 @@ def movement(row: Row) -> Row:
     a, name = row["args"], row["event"]
     amount = {"Deposit": "assets", "Withdraw": "assets"}.get(name, "amount")
     frm = {"Deposit": "sender", "Withdraw": "owner"}.get(name, "from")
-    to = {"Deposit": "owner", "Withdraw": "receiver"}.get(name, "to")
+    to = {"Deposit": "owner", "Withdraw": "receiver", "RecoverySetOff": "debtor"}.get(name, "to")
     return {
         "block": row["block"],
         "time": row.get("time"),

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict
@@ -111,6 +112,8 @@ def check_rules(rows: list[Row], addresses: Mapping[str, str]) -> list[Check]:
     over_cap, unapproved, ineligible = [], [], []
     collected = _pool_bookings(rows)
     dual = _dual_control_failures(rows)
+    legs = settlement_legs(rows)
+    owes: dict[tuple[str, str], int] = defaultdict(int)
     for row in rows:
         name, a = row["event"], row["args"]
         where = f"block {row['block']} log {row['log_index']}"
@@ -135,8 +138,24 @@ def check_rules(rows: list[Row], addresses: Mapping[str, str]) -> list[Check]:
                 unapproved.append(
                     f"{where}: {pid} paid against milestone {milestone} before its approval"
                 )
-            payee = a["to"] if name == "FundsDisbursed" else a["debtor"]
-            if payee == pool and name == "FundsDisbursed":
+            if name == "RecoverySetOff":
+                # nothing is paid to the debtor: its debt to the project falls, and it must
+                # have owed at least that much
+                owed = owes[(pid, a["debtor"])]
+                if int(a["amount"]) > owed:
+                    ineligible.append(
+                        f"{where}: {pid} set off {_amt(int(a['amount']))} against "
+                        f"{a['debtor']}, which owed it {_amt(owed)} in recoveries"
+                    )
+                continue
+            payee = a["to"]
+            owed = owes[(pid, payee)]
+            if owed and (row["block"], row["log_index"]) not in legs:
+                ineligible.append(
+                    f"{where}: {pid} paid {payee} directly while it owed the project "
+                    f"{_amt(owed)} in recoveries (not set off)"
+                )
+            if payee == pool:
                 booked = collected[row["tx"]]
                 if booked[int(a["amount"])] > 0:
                     booked[int(a["amount"])] -= 1
@@ -149,8 +168,11 @@ def check_rules(rows: list[Row], addresses: Mapping[str, str]) -> list[Check]:
                 ineligible.append(
                     f"{where}: {pid} paid {payee}, neither Active nor a team wallet then"
                 )
+        elif name == "RecoveryRecorded":
+            owes[(text(a["project"]), a["debtor"])] += int(a["amount"])
         elif name == "RecoveryRepaid":  # recovered money restores the line
             spent[(text(a["project"]), text(a["category"]))] -= int(a["amount"])
+            owes[(text(a["project"]), a["debtor"])] -= int(a["amount"])
     return [
         _check("budget caps", over_cap, "no budget line over its cap"),
         _check("approved milestones", unapproved, "every payment against an approved milestone"),
@@ -252,86 +274,121 @@ def _band_share(terms: dict[str, Any], score: int) -> int:
     return 0
 
 
+@dataclass
+class _Seen:
+    """What the facility check knows at each point of the log."""
+
+    terms: dict[int, dict[str, Any]] = field(default_factory=dict)
+    since: dict[int, int] = field(default_factory=dict)  # version -> when it took effect
+    until: dict[int, int] = field(default_factory=dict)  # version -> when it was replaced
+    notice_days: int = 0
+    scores: dict[str, int] = field(default_factory=dict)
+    status: dict[str, int] = field(default_factory=dict)
+    disrupted: dict[int, str] = field(default_factory=dict)
+    lists: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
+    offers: dict[tuple[str, str], tuple[int, int]] = field(default_factory=dict)
+    orders: dict[int, tuple[str, int, int]] = field(default_factory=dict)  # part, due, value
+    financed_orders: set[int] = field(default_factory=set)
+    passed: dict[tuple[str, int], list[tuple[str, str]]] = field(
+        default_factory=lambda: defaultdict(list)
+    )
+    opted_out: set[str] = field(default_factory=set)
+
+
 def facility_failures(rows: list[Row]) -> list[str]:
     """Every facility re-derived from the events before it: a project whose terms allow
-    substitute financing; a disruption report of the previous supplier; the substitute's
-    score, opt-in (lead time, terms version) and the terms of that version (share by band,
-    rate, payment lag, grace); its due date and stop; the advance at most the band's share,
-    and equal to it unless marked lowered; and the ranking (deliverable by the order's due
-    date, then score) against every candidate passed over as LATER_DELIVERY or LOWER_SCORE."""
-    terms: dict[int, dict[str, Any]] = {}
-    scores: dict[str, int] = {}
-    disrupted: dict[int, str] = {}
-    offers: dict[tuple[str, str], tuple[int, int]] = {}  # (part, substitute) -> (lead, version)
-    orders: dict[int, tuple[str, int, int]] = {}  # order -> (part, due, value)
-    passed: dict[int, list[tuple[str, str]]] = defaultdict(list)
+    substitute financing; one facility per order; a disruption report of the previous
+    supplier; an Active substitute with an opt-in for the order's part (lead time, terms
+    version) still valid (the current version, or an earlier one within the notice period);
+    its score in a band of that version, whose share, rate, payment lag and grace the
+    facility carries; its due date and stop; the advance at most the band's share, equal to
+    it unless marked lowered, and what it owes at its stop within the order's value; every
+    other candidate on the list passed over in the same call, none as LOWER_SCORE with a
+    better score or a delivery in time the chosen one cannot make, and none as
+    LATER_DELIVERY unless the chosen one can deliver in time."""
+    seen = _Seen()
     financed: dict[str, Row] = {}
-    opted_out: set[str] = set()
     failures: list[str] = []
     for row in rows:
         name, a = row["event"], row["args"]
+        t = int(row.get("time") or 0)
         if name == "ProjectCreated" and a.get("substituteFinancing") is False:
-            opted_out.add(a["project"])
+            seen.opted_out.add(a["project"])
         elif name == "PolicyUpdated":
             policy = _policy(a["policy"])
-            terms[int(a["termsVersion"])] = policy
+            version = int(a["termsVersion"])
+            seen.notice_days = int(policy["notice_days"])
+            if version not in seen.terms:
+                if version - 1 in seen.terms:
+                    seen.until[version - 1] = t
+                seen.since[version] = t
+            seen.terms[version] = policy
         elif name == "SupplierRated":
-            scores[a["supplier"]] = int(a["score"])
+            seen.scores[a["supplier"]] = int(a["score"])
+        elif name == "SupplierStatusChanged":
+            seen.status[a["supplier"]] = int(a["current"])
         elif name == "SupplierDisrupted":
-            disrupted[int(a["episode"])] = a["supplier"]
+            seen.disrupted[int(a["episode"])] = a["supplier"]
         elif name == "SubstituteQualified":
-            offers[(text(a["part"]), a["supplier"])] = (int(a["leadDays"]), int(a["termsVersion"]))
+            part = text(a["part"])
+            if a["supplier"] not in seen.lists[part]:
+                seen.lists[part].append(a["supplier"])
+            seen.offers[(part, a["supplier"])] = (int(a["leadDays"]), int(a["termsVersion"]))
         elif name in ("SubstituteWithdrawn", "SubstituteRemoved"):
-            offers.pop((text(a["part"]), a["supplier"]), None)
+            part = text(a["part"])
+            seen.offers.pop((part, a["supplier"]), None)
+            if a["supplier"] in seen.lists[part]:
+                seen.lists[part].remove(a["supplier"])
         elif name == "OrderRegistered":
-            orders[int(a["order"])] = (text(a["part"]), int(a["due"]), int(a["value"]))
+            seen.orders[int(a["order"])] = (text(a["part"]), int(a["due"]), int(a["value"]))
         elif name == "SubstitutePassedOver":
-            passed[int(a["order"])].append((a["candidate"], text(a["reason"])))
+            seen.passed[(row["tx"], int(a["order"]))].append((a["candidate"], text(a["reason"])))
         elif name == "SubstituteFinanced":
             financed[row["tx"] + str(a["facility"])] = row
-            if a["project"] in opted_out:
+            order = int(a["order"])
+            if a["project"] in seen.opted_out:
                 failures.append(
                     f"facility {a['facility']}: {text(a['project'])}'s terms exclude substitute "
                     "financing"
                 )
+            if order in seen.financed_orders:
+                failures.append(f"facility {a['facility']}: order {order} was already financed")
+            seen.financed_orders.add(order)
         elif name == "FacilityTerms":
             opened = financed.pop(row["tx"] + str(a["facility"]), None)
             if opened is None:
                 failures.append(f"facility {a['facility']}: terms with no advance before them")
                 continue
-            failures += _facility_terms_failures(
-                opened, a, terms, scores, disrupted, offers, orders, passed
-            )
+            failures += _facility_terms_failures(opened, a, seen)
     for row in financed.values():
         failures.append(f"facility {row['args']['facility']}: advanced with no terms recorded")
     return failures
 
 
-def _facility_terms_failures(
-    row: Row,
-    t: dict[str, Any],
-    terms: dict[int, dict[str, Any]],
-    scores: dict[str, int],
-    disrupted: dict[int, str],
-    offers: dict[tuple[str, str], tuple[int, int]],
-    orders: dict[int, tuple[str, int, int]],
-    passed: dict[int, list[tuple[str, str]]],
-) -> list[str]:
+def _facility_terms_failures(row: Row, t: dict[str, Any], seen: _Seen) -> list[str]:
     a = row["args"]
     where = f"facility {a['facility']} (block {row['block']})"
     failures = []
-    if disrupted.get(int(a["episode"])) != a["previousSupplier"]:
+    if seen.disrupted.get(int(a["episode"])) != a["previousSupplier"]:
         failures.append(f"{where}: no disruption report #{a['episode']} of {a['previousSupplier']}")
     order = int(a["order"])
-    part, order_due, value = orders.get(order, ("", 0, 0))
-    score = scores.get(a["to"], 0)
+    part, order_due, value = seen.orders.get(order, ("", 0, 0))
+    score = seen.scores.get(a["to"], 0)
     version = int(t["termsVersion"])
-    offer = offers.get((part, a["to"]))
+    opened = int(row["time"]) if row.get("time") is not None else 0
+    offer = seen.offers.get((part, a["to"]))
     if offer is None or offer != (int(t["leadDays"]), version):
         failures.append(f"{where}: {a['to']} had no opt-in for {part} with these terms: {offer}")
-    policy = terms.get(version)
+    if seen.status.get(a["to"], ACTIVE) != ACTIVE:
+        failures.append(f"{where}: {a['to']} was not Active when financed")
+    policy = seen.terms.get(version)
     if policy is None:
         return failures + [f"{where}: terms version {version} was never published"]
+    replaced = seen.until.get(version)
+    if replaced is not None and opened >= replaced + seen.notice_days * 86_400:
+        failures.append(
+            f"{where}: terms version {version} was replaced and its notice period had ended"
+        )
     share = _band_share(policy, score)
     expected = {
         "score": score,
@@ -347,8 +404,7 @@ def _facility_terms_failures(
     rate = int(policy["base_rate_bps"]) + int(policy["margin_bps"])
     if int(a["rateBps"]) != rate:
         failures.append(f"{where}: rate {a['rateBps']} bps; terms version {version} give {rate}")
-    opened = int(row["time"]) if row.get("time") is not None else None
-    if opened is not None:
+    if opened:
         ready = opened + int(t["leadDays"]) * 86_400
         due = max(order_due, ready) + int(policy["payment_lag_days"]) * 86_400
         stop = -(-due // 86_400) * 86_400 + int(policy["grace_days"]) * 86_400
@@ -360,10 +416,44 @@ def _facility_terms_failures(
     amount, lowered = int(a["amount"]), bool(a["lowered"])
     if amount > nominal or (not lowered and amount != nominal):
         failures.append(f"{where}: advance {_amt(amount)}; the band's share is {_amt(nominal)}")
-    for other, reason in passed.get(order, []):
-        if reason == "LOWER_SCORE" and scores.get(other, 0) > score:
-            failures.append(f"{where}: {other} scored {scores[other]}, above the chosen {score}")
-        if reason == "LATER_DELIVERY" and not t["deliverable"]:
+    owed = amount + -(
+        -amount * int(a["rateBps"]) * (int(a["stop"]) - opened) // (365 * 86_400 * 10_000)
+    )
+    if opened and owed > value:
+        failures.append(
+            f"{where}: would owe {_amt(owed)} at its stop, more than the order's {_amt(value)}"
+        )
+    failures += _ranking_failures(where, row, t, seen, part, order_due, score)
+    return failures
+
+
+def _ranking_failures(
+    where: str, row: Row, t: dict[str, Any], seen: _Seen, part: str, order_due: int, score: int
+) -> list[str]:
+    a = row["args"]
+    opened = int(row.get("time") or 0)
+    passed = seen.passed.get((row["tx"], int(a["order"])), [])
+    failures = []
+    named = {candidate for candidate, _ in passed}
+    for candidate in seen.lists.get(part, []):
+        if candidate not in named and candidate not in (a["to"], a["previousSupplier"]):
+            failures.append(
+                f"{where}: {candidate}, on the list, was neither chosen nor passed over"
+            )
+    chosen_in_time = bool(t["deliverable"])
+    for other, reason in passed:
+        lead = seen.offers.get((part, other), (0, 0))[0]
+        other_in_time = bool(lead) and opened + lead * 86_400 <= order_due
+        if reason == "LOWER_SCORE":
+            if other_in_time and not chosen_in_time:
+                failures.append(
+                    f"{where}: {other} could deliver in time and the chosen one could not"
+                )
+            elif other_in_time == chosen_in_time and seen.scores.get(other, 0) > score:
+                failures.append(
+                    f"{where}: {other} scored {seen.scores[other]}, above the chosen {score}"
+                )
+        if reason == "LATER_DELIVERY" and not chosen_in_time:
             failures.append(f"{where}: {other} passed over for later delivery by a late substitute")
     return failures
 

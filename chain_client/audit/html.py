@@ -37,6 +37,12 @@ def flows(books: Books, namer: Namer, pool: str) -> dict[tuple[str, str], int]:
             links[(f"project {m['project']}", line)] += amount
             target = "pool" if m["to"] == pool else f"payee {namer(m['to'])}"
             links[(line, target)] += amount
+        elif event == "RecoverySetOff":
+            # kept from a payment to its payee to repay its recoveries: drawn as that payment
+            # (and the RecoveryRepaid rows as the money coming back), so the node balances
+            line = f"{m['project']} · {m['category']}"
+            links[(f"project {m['project']}", line)] += amount
+            links[(line, f"payee {namer(m['to'])}")] += amount
         elif event == "Deposit":
             links[(f"bank {namer(m['from'])}", "pool")] += amount
         elif event == "SubstituteFinanced":

@@ -12,6 +12,7 @@ from ..session import Session
 from .books import Books, build_books
 from .checks import Check, Finding, check_conservation, check_holdings, check_rules, patterns
 from .collect import Progress, collect
+from .replay import replay
 
 
 class ProjectSummary(BaseModel):
@@ -61,6 +62,7 @@ class AuditReport(BaseModel):
     to_block: int
     events: int
     movements: int
+    decisions: int
     clean: bool
     checks: list[Check]
     findings: list[Finding]
@@ -100,6 +102,20 @@ def audit_with_books(
     checks = [check_conservation(books, views)]
     holding_checks, findings = check_holdings(books, held, pool_status.idle)
     checks += holding_checks + check_rules(rows, addresses)
+    replayed = replay(rows, session.name_of)
+    checks.append(
+        Check(
+            name="decisions replayed",
+            ok=not replayed.disagreements,
+            detail=(
+                f"{replayed.decisions} decisions replayed from events, all agree"
+                if not replayed.disagreements
+                else f"{len(replayed.disagreements)} of {replayed.decisions} decisions "
+                f"disagree: {replayed.disagreements[0]}"
+            ),
+            failures=[str(d) for d in replayed.disagreements],
+        )
+    )
     projects = [
         ProjectSummary(
             project=p.id,
@@ -122,6 +138,7 @@ def audit_with_books(
         to_block=max((r["block"] for r in rows), default=deployment.block),
         events=len(rows),
         movements=len(books.movements),
+        decisions=replayed.decisions,
         clean=all(c.ok for c in checks),
         checks=checks,
         findings=findings,
@@ -150,3 +167,10 @@ def audit_with_books(
         ),
     )
     return report, books
+
+
+def explain_order(session: Session, order: int) -> list[str]:
+    """The replay of one order's life, in words: registration, approvals, every trigger
+    decision on it (candidates, reasons, terms), collections, settlement or closing."""
+    rows = collect(session)
+    return list(replay(rows, session.name_of).stories.get(order, []))

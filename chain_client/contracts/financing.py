@@ -340,7 +340,8 @@ class Financing(Bound):
             for r in rows
             if (r["contract"] == "SubstituteFinancing" and r["args"].get("order") == order)
             or (
-                r["event"] in ("FundsReserved", "ReservationReleased", "RecoveryRecorded")
+                r["event"]
+                in ("FundsReserved", "ReservationReleased", "RecoveryRecorded", "RecoverySetOff")
                 and r["args"].get("ref") == order
             )
         ]

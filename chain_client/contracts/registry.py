@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from eth_typing import ChecksumAddress
 
+from ..artifacts import load_artifact
 from ..errors import InputError
 from ..models import SubstituteRecord, SupplierRecord, TxResult, timestamp
 from ..units import from_bytes32, parse_days, to_bytes32
@@ -49,18 +52,47 @@ class Registry(Bound):
             self.contract.functions.reinstate(self.resolve(account)), sender
         )[0]
 
-    def qualify(self, part: str, lead_time: str | int, *, supplier: str) -> TxResult:
+    def qualify(
+        self,
+        part: str,
+        lead_time: str | int,
+        *,
+        supplier: str,
+        terms_version: int | None = None,
+    ) -> TxResult:
         """`supplier` opts in, with its own transaction, as a substitute for `part`, quoting
-        its lead time ("45d", or a number of days) and accepting the policy's current terms;
-        qualifying again re-confirms and keeps the list position."""
+        its lead time ("45d", or a number of days) and accepting terms version
+        `terms_version` (the one in force now when not given; the contract refuses a version
+        that is no longer current, so a change of terms mined first cannot bind it).
+        Qualifying again re-confirms and keeps the list position."""
         days = parse_days(lead_time)
         if days > 65_535:
             raise InputError(f"lead time {lead_time!r} is out of range")
-        fn = self.contract.functions.qualify(to_bytes32(part, field="part code"), days)
+        if terms_version is None:
+            terms_version = int(self.session.call(self._policy().functions.termsVersion()))
+        elif isinstance(terms_version, bool) or not 1 <= terms_version < 2**32:
+            raise InputError(f"terms version {terms_version!r} is out of range")
+        fn = self.contract.functions.qualify(
+            to_bytes32(part, field="part code"), days, terms_version
+        )
         return self.session.transact(fn, supplier)[0]
 
+    def _policy(self) -> Any:
+        return self.session.w3.eth.contract(
+            address=self.session.deployment().address("FinancingPolicy"),
+            abi=load_artifact("FinancingPolicy")["abi"],
+        )
+
+    def readmit(self, part: str, substitute: str, *, sender: str = "registrar") -> TxResult:
+        """The registrar lifts its bar: `substitute` may opt in for `part` again."""
+        fn = self.contract.functions.readmit(
+            to_bytes32(part, field="part code"), self.resolve(substitute)
+        )
+        return self.session.transact(fn, sender)[0]
+
     def unqualify(self, part: str, substitute: str, *, sender: str = "registrar") -> TxResult:
-        """The registrar takes `substitute` off `part`'s list."""
+        """The registrar takes `substitute` off `part`'s list and bars it from opting in for
+        `part` again until `readmit`."""
         fn = self.contract.functions.unqualify(
             to_bytes32(part, field="part code"), self.resolve(substitute)
         )

@@ -129,6 +129,7 @@ class SupplierQualify(Args):
     part: Ident
     substitute: Who
     lead_time: Duration
+    terms_version: int | None = Field(None, ge=1, lt=2**32)
 
 
 class SupplierWithdraw(Args):
@@ -311,6 +312,7 @@ ACTIONS: dict[str, tuple[type[BaseModel], str | None]] = {
     "supplier.qualify": (SupplierQualify, "substitute"),
     "supplier.withdraw": (SupplierWithdraw, "substitute"),
     "supplier.unqualify": (SupplierWithdraw, "registrar"),
+    "supplier.readmit": (SupplierWithdraw, "registrar"),
     "project.create": (ProjectCreate, "admin"),
     "project.fund": (ProjectFund, None),
     "project.disburse": (ProjectDisburse, "owner"),

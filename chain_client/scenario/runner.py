@@ -208,11 +208,15 @@ class Runner:
         elif action == "supplier.reinstate":
             Registry(s).reinstate(a.account, sender=sender)
         elif action == "supplier.qualify":
-            Registry(s).qualify(a.part, a.lead_time, supplier=a.by or a.substitute)
+            Registry(s).qualify(
+                a.part, a.lead_time, supplier=a.by or a.substitute, terms_version=a.terms_version
+            )
         elif action == "supplier.withdraw":
             Registry(s).withdraw_qualification(a.part, supplier=a.by or a.substitute)
         elif action == "supplier.unqualify":
             Registry(s).unqualify(a.part, a.substitute, sender=sender)
+        elif action == "supplier.readmit":
+            Registry(s).readmit(a.part, a.substitute, sender=sender)
         elif action == "project.create":
             spec = a.model_dump(exclude={"by"}, exclude_none=True)
             ledger.create_project(spec, sender=sender)

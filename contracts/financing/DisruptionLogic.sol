@@ -46,14 +46,16 @@ library DisruptionLogic {
         bool recovery;
     }
 
-    /// @dev One advance drawn against a supplier's disruption.
+    /// @dev What one day's advances drew against a supplier's disruptions.
     struct Draw {
-        uint64 at;
+        uint64 day;
         uint192 amount;
     }
 
-    /// @dev The advances drawn against one supplier's disruptions, oldest first; `drawn` is
-    /// the sum of those from `head` on (the ones still inside the rolling window).
+    /// @dev The advances drawn against one supplier's disruptions, one entry per day with
+    /// draws, oldest first; `drawn` is the sum of those from `head` on (the days still inside
+    /// the rolling window). A window is at most 365 days, so at most 366 entries are ever
+    /// live and one call never drops more than that, however many advances were made.
     struct Window {
         uint256 head;
         uint256 drawn;
@@ -265,13 +267,14 @@ library DisruptionLogic {
         return bytes32(0);
     }
 
-    /// @dev What a supplier's disruptions drew within the last `span` seconds; drops the
-    /// draws that left the window (each is dropped once, so the work is amortised).
+    /// @dev What a supplier's disruptions drew within the rolling window of `span` seconds;
+    /// drops the days that left it. A day leaves the window `span` after it ends, so no draw
+    /// is counted for less than the whole window.
     function _drawn(Window storage w, uint256 span) private returns (uint256) {
         uint256 head = w.head;
         uint256 length = w.draws.length;
         uint256 drawn = w.drawn;
-        while (head < length && uint256(w.draws[head].at) + span <= block.timestamp) {
+        while (head < length && (uint256(w.draws[head].day) + 1) * 1 days + span <= block.timestamp) {
             drawn -= w.draws[head].amount;
             delete w.draws[head];
             ++head;
@@ -327,7 +330,13 @@ library DisruptionLogic {
             principal: t.advance
         });
         Window storage w = s.windows[disrupted];
-        w.draws.push(Draw({at: uint64(block.timestamp), amount: t.advance.toUint192()}));
+        uint256 today = block.timestamp / 1 days;
+        uint256 length = w.draws.length;
+        if (length > w.head && w.draws[length - 1].day == today) {
+            w.draws[length - 1].amount += t.advance.toUint192();
+        } else {
+            w.draws.push(Draw({day: uint64(today), amount: t.advance.toUint192()}));
+        }
         w.drawn += t.advance;
         s.exposure[c.account] += t.advance;
         s.projectExposure[o.project] += t.advance;

@@ -178,6 +178,9 @@ interface IFundLedger {
         uint256 milestone
     );
 
+    /// @notice Thrown when a direct payment goes to `payee` while it owes `project` `owed` in
+    /// recoveries: it repays them first (or is paid through an order, which sets them off).
+    error LedgerPayeeOwesRecovery(bytes32 project, address payee, uint256 owed);
     /// @notice Thrown when creating a project whose id is taken.
     error LedgerProjectExists(bytes32 project);
     /// @notice Thrown when `project` does not exist.
@@ -310,6 +313,13 @@ interface IFundLedger {
     function payReservation(bytes32 project, uint256 ref, address to, bytes32 invoice)
         external
         returns (uint256 amount);
+
+    /// @notice Applies to an open reservation what `debtor` (the order's payee) owes the
+    /// project in recoveries, up to what is left of it, without paying the debtor anything:
+    /// a set-off needs no eligible payee. Closes the reservation when nothing is left.
+    /// @dev Caller: financier role; not while paused. Emits `RecoverySetOff` and
+    /// `RecoveryRepaid`; returns the amount set off (0 when the debtor owes nothing).
+    function setOffReservation(bytes32 project, uint256 ref, address debtor) external returns (uint256 amount);
 
     /// @notice Pays `amount` of an open reservation to `pool`, repaying a facility opened on
     /// the order; the financier computes what the facility owes. The reservation stays open

@@ -67,6 +67,9 @@ interface ISupplierRegistry {
     /// (`reason` "UNQUALIFIED") or its own suspension (`reason` "SUSPENDED").
     event SubstituteRemoved(bytes32 indexed part, address indexed supplier, bytes32 reason, address by);
 
+    /// @notice Emitted when the registrar lets `supplier` opt in for `part` again.
+    event SubstituteReadmitted(bytes32 indexed part, address indexed supplier, address by);
+
     /// @notice Emitted when `amount` of `supplier`'s capacity is committed to order `ref`;
     /// `committed` is the total after it.
     event CapacityCommitted(address indexed supplier, uint256 indexed ref, uint256 amount, uint256 committed);
@@ -76,6 +79,15 @@ interface ISupplierRegistry {
 
     /// @notice Emitted when `supplier` leaves the substitute list of `part`.
     event SubstituteWithdrawn(bytes32 indexed part, address indexed supplier);
+
+    /// @notice Thrown when an opt-in names terms version `named` but `current` is in force.
+    error RegistryTermsNotCurrent(uint256 named, uint256 current);
+
+    /// @notice Thrown when the registrar readmits a supplier it never barred from `part`.
+    error RegistryNotBarred(address supplier, bytes32 part);
+
+    /// @notice Thrown when `supplier` opts in for `part` after the registrar removed it.
+    error RegistrySubstituteBarred(address supplier, bytes32 part);
 
     /// @notice Thrown when a quoted lead time is not 1 to `max` days.
     error RegistryLeadTimeOutOfRange(uint256 leadDays, uint256 max);
@@ -155,15 +167,26 @@ interface ISupplierRegistry {
     function capacityLeft(address supplier) external view returns (uint256);
 
     /// @notice The caller joins the end of `part`'s substitute list quoting its lead time:
-    /// its standing consent to the policy's current terms version. Qualifying again
-    /// re-confirms (new lead time, current terms) and keeps the list position.
-    /// @dev Caller: the supplier itself, Active and registered for `part`; at most 16 per list;
-    /// `leadDays` from 1 to the policy's `maxLeadDays`. Emits `SubstituteQualified`.
-    function qualify(bytes32 part, uint16 leadDays) external;
+    /// its standing consent to terms version `termsVersion`, which must be the one in force
+    /// (so a terms change mined first makes the opt-in revert instead of binding the
+    /// supplier to terms it never saw). Qualifying again re-confirms (new lead time, current
+    /// terms) and keeps the list position.
+    /// @dev Caller: the supplier itself, Active, registered for `part` and not barred from
+    /// it; at most 16 per list; `leadDays` from 1 to the policy's `maxLeadDays`. Emits
+    /// `SubstituteQualified`.
+    function qualify(bytes32 part, uint16 leadDays, uint32 termsVersion) external;
 
-    /// @notice Takes `substitute` off `part`'s list; the others keep their order.
+    /// @notice Takes `substitute` off `part`'s list (the others keep their order) and bars
+    /// it from opting in for `part` again until `readmit`.
     /// @dev Caller: registrar role. Emits `SubstituteRemoved`.
     function unqualify(bytes32 part, address substitute) external;
+
+    /// @notice Lifts a registrar's bar: `substitute` may opt in for `part` again.
+    /// @dev Caller: registrar role. Emits `SubstituteReadmitted`.
+    function readmit(bytes32 part, address substitute) external;
+
+    /// @notice Whether the registrar barred `supplier` from `part`'s list.
+    function barred(bytes32 part, address supplier) external view returns (bool);
 
     /// @notice The caller leaves `part`'s substitute list; the others keep their order.
     /// @dev Caller: a supplier on the list. Emits `SubstituteWithdrawn`.

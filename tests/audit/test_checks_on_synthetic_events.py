@@ -96,7 +96,12 @@ ORDER_DUE = 1_900_000_000 + 100 * DAY
 
 
 def financing(
-    chain: Chain, *, score_band_share: int = 8000, lead: int = 30, **changes: Any
+    chain: Chain,
+    *,
+    score_band_share: int = 8000,
+    lead: int = 30,
+    passed: tuple[tuple[str, str], ...] = (),
+    **changes: Any,
 ) -> Chain:
     """SubstituteFinanced of order 1 (value 200, due ORDER_DUE) to SUB and its FacilityTerms,
     as the trigger derives them at the next row's time; `changes` overrides the advance's
@@ -118,7 +123,15 @@ def financing(
         "lowered": False,
         **changes,
     }
-    chain.add("SubstituteFinanced", "SubstituteFinancing", **args)
+    for i, (candidate, reason) in enumerate(passed):  # in the same call, before it
+        (chain.add if i == 0 else chain.also)(
+            "SubstitutePassedOver",
+            "SubstituteFinancing",
+            order=args["order"],
+            candidate=candidate,
+            reason=b32(reason),
+        )
+    (chain.also if passed else chain.add)("SubstituteFinanced", "SubstituteFinancing", **args)
     return chain.also(
         "FacilityTerms",
         "SubstituteFinancing",
@@ -134,6 +147,12 @@ def financing(
 
 
 def good() -> Chain:
+    """Consistent books: a funded project, a direct payment, a deposit, an order and its
+    financing after a disruption (OTHER passed over in the same call)."""
+    return financing(base(), passed=((OTHER, "LOWER_SCORE"),))
+
+
+def base() -> Chain:
     p = b32("LITHO-14")
     chain = (
         Chain()
@@ -198,15 +217,8 @@ def good() -> Chain:
         .add(
             "SupplierDisrupted", "SubstituteFinancing", supplier=SUPPLIER, episode=1, windowRoom=250
         )
-        .add(
-            "SubstitutePassedOver",
-            "SubstituteFinancing",
-            order=1,
-            candidate=OTHER,
-            reason=b32("LOWER_SCORE"),
-        )
     )
-    return financing(chain)
+    return chain
 
 
 def run(
@@ -319,23 +331,25 @@ def test_a_facility_without_its_terms_fails() -> None:
 
 
 def test_a_better_scored_candidate_passed_over_fails() -> None:
-    chain = good()
+    chain = base()
     chain.add("SupplierRated", "SupplierRegistry", supplier=OTHER, previousScore=650, score=900)
     chain.add(
-        "SubstitutePassedOver",
-        "SubstituteFinancing",
-        order=1,
-        candidate=OTHER,
-        reason=b32("LOWER_SCORE"),
+        "SubstituteQualified",
+        "SupplierRegistry",
+        part=b32("RESIST"),
+        supplier=OTHER,
+        position=1,
+        leadDays=30,
+        termsVersion=1,
     )
-    financing(chain, facility=2)
+    financing(chain, passed=((OTHER, "LOWER_SCORE"),))
     checks, _, _ = run(chain)
     assert not checks["facilities traceable"].ok
     assert "scored 900, above the chosen 810" in checks["facilities traceable"].detail
 
 
 def test_later_delivery_is_no_reason_when_the_chosen_one_is_late_too() -> None:
-    chain = good()
+    chain = base()
     chain.add(
         "SubstituteQualified",
         "SupplierRegistry",
@@ -345,16 +359,15 @@ def test_later_delivery_is_no_reason_when_the_chosen_one_is_late_too() -> None:
         leadDays=200,
         termsVersion=1,
     )
-    chain.add(
-        "SubstitutePassedOver",
-        "SubstituteFinancing",
-        order=1,
-        candidate=OTHER,
-        reason=b32("LATER_DELIVERY"),
-    )
-    financing(chain, facility=2, lead=200)
+    financing(chain, lead=200, passed=((OTHER, "LATER_DELIVERY"),))
     failures = run(chain)[0]["facilities traceable"].failures
     assert any("passed over for later delivery by a late substitute" in f for f in failures)
+
+
+def test_a_second_facility_on_one_order_fails() -> None:
+    chain = financing(good(), facility=2)
+    failures = run(chain)[0]["facilities traceable"].failures
+    assert "facility 2: order 1 was already financed" in failures
 
 
 def test_patterns_are_findings_not_failures() -> None:

@@ -37,6 +37,7 @@ def test_the_story_audits_clean_with_its_books(scf_json: Any, story: Path) -> No
         "eligible payees",
         "dual control",
         "facilities traceable",
+        "decisions replayed",
     ]
     (project,) = report["projects"]
     assert (project["funded"], project["disbursed"], project["reserved"], project["balance"]) == (

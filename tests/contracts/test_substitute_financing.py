@@ -324,8 +324,12 @@ def test_the_window_cap_holds_whatever_the_reports_and_recoveries(world: World) 
     assert cycled.window_room == 3_000_000_00 - 1_600_000_00
     assert [(o.order, o.reason) for o in cycled.outcomes] == [(second, "WINDOW_CAP")]
     assert world.pool.status().outstanding_principal == 1_600_000_00
-    # thirty days after the first advance it has left the window
-    world.session.advance_time(30 * DAY)
+    # a day's draws leave the window thirty days after that day ends
+    world.session.advance_time(29 * DAY)
+    assert [
+        (o.order, o.reason) for o in world.financing.process_disruption("resist_a").outcomes
+    ] == [(second, "WINDOW_CAP")]
+    world.session.advance_time(2 * DAY)
     later = world.financing.process_disruption("resist_a")
     assert [(o.order, o.financed) for o in later.outcomes] == [(second, True)]
     assert world.financing.order(second).status == "Financed"

@@ -241,7 +241,7 @@ def test_withdraw_keeps_the_order_of_the_others(session: Session) -> None:
 def test_qualify_needs_a_lead_time_of_one_day_to_the_policy_maximum(session: Session) -> None:
     registry = Registry(session)
     supplier = register(session, 8)
-    raw = registry.contract.functions.qualify(PART, 0)
+    raw = registry.contract.functions.qualify(PART, 0, 1)
     with pytest.raises(ContractRevert) as excinfo:
         session.transact(raw, supplier)
     assert_revert(excinfo, "RegistryLeadTimeOutOfRange", leadDays=0, max=365)
@@ -307,6 +307,16 @@ def test_the_registrar_removes_a_substitute_and_the_others_keep_their_order(
     with pytest.raises(ContractRevert) as excinfo:
         registry.unqualify("ARF_RESIST", b)
     assert_revert(excinfo, "RegistryNotQualified", supplier=b, part=PART)
+    with pytest.raises(ContractRevert) as excinfo:  # barred until the registrar readmits it
+        registry.qualify("ARF_RESIST", "30d", supplier=b)
+    assert_revert(excinfo, "RegistrySubstituteBarred", supplier=b, part=PART)
+    with pytest.raises(ContractRevert) as excinfo:
+        registry.readmit("ARF_RESIST", c)
+    assert_revert(excinfo, "RegistryNotBarred", supplier=c, part=PART)
+    readmitted = registry.readmit("ARF_RESIST", b)
+    assert events(session, readmitted.tx_hash, registry.contract, "SubstituteReadmitted") == [
+        {"part": PART, "supplier": b, "by": session.accounts.resolve("registrar")}
+    ]
     registry.qualify("ARF_RESIST", "30d", supplier=b)  # may opt in again, at the end
     assert registry.substitutes("ARF_RESIST") == [a, c, b]
 

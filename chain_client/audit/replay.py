@@ -1,0 +1,723 @@
+"""Replay every financing decision from events alone and compare it with what was recorded.
+
+The state the contracts decided on is rebuilt event by event: the policy and every terms
+version, each supplier's status, score, capacity and exposure, each part's substitute list
+with lead times and terms versions, each order and its place in its supplier's work list,
+approved milestones, projects' exposure and terms, the pool's cash and every facility's
+value to the second, and what each supplier's disruptions drew in the rolling window. Then:
+
+- every trigger call (the events between a report's quorum, or the start of a
+  `processDisruption`, and its `DisruptionProcessed`) is run again here: which orders were
+  handled in which order, every candidate passed over and why, the substitute chosen, the
+  advance, rate, due date and stop, the terms record, every `SubstituteUnavailable` reason,
+  and the rolling-window room a report announced;
+- every collection is split again into interest and principal to the second, every
+  repayment of a pool out of a reservation is checked against what the facility owed, and
+  every settlement against the pool-first rule and what was left for the supplier.
+
+This is an implementation of the rules independent of the contracts and of the client's
+wrappers (it shares only the decoded event rows), so that a bug in one shows in the other.
+Integer arithmetic mirrors the contracts' exactly (rounding included).
+"""
+
+from __future__ import annotations
+
+import copy
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from ..orders import POLICY_FIELDS
+from .books import Row, text
+
+DAY = 86_400
+BPS = 10_000
+SCALE = 365 * DAY * BPS
+ACTIVE = 1
+TRIGGER_EVENTS = {
+    "SubstitutePassedOver",
+    "SubstituteUnavailable",
+    "SubstituteFinanced",
+    "FacilityTerms",
+}
+
+
+@dataclass(frozen=True)
+class Disagreement:
+    """A decision the events record that the rules, replayed, do not give."""
+
+    where: str
+    rule: str
+    recorded: str
+    replayed: str
+
+    def __str__(self) -> str:
+        return f"{self.where}: {self.rule}: recorded {self.recorded}; replayed {self.replayed}"
+
+
+@dataclass
+class Replay:
+    decisions: int = 0
+    disagreements: list[Disagreement] = field(default_factory=list)
+    #: order -> lines telling what happened to it, in words, in order
+    stories: dict[int, list[str]] = field(default_factory=lambda: defaultdict(list))
+
+
+@dataclass
+class _Facility:
+    order: int
+    substitute: str
+    project: str
+    principal: int
+    owed0: int
+    t0: int
+    stop: int
+    rate: int
+    open: bool = True
+
+    def owed(self, t: int) -> int:
+        """What it owes at `t`, scaled by 365 days x 10,000 (the pool's rule)."""
+        until, start = min(t, self.stop), min(self.t0, self.stop)
+        return self.owed0 + self.principal * self.rate * (until - start)
+
+
+@dataclass
+class _Order:
+    id: int
+    project: str
+    part: str
+    supplier: str
+    value: int
+    milestone: int
+    due: int
+    status: str
+    facility: int = 0
+    reserved: int = 0
+
+
+@dataclass
+class _State:
+    policy: dict[str, Any] = field(default_factory=dict)
+    terms: dict[int, dict[str, Any]] = field(default_factory=dict)
+    version: int = 0
+    status: dict[str, int] = field(default_factory=dict)
+    score: dict[str, int] = field(default_factory=dict)
+    capacity: dict[str, int] = field(default_factory=dict)
+    committed: dict[str, int] = field(default_factory=dict)
+    lists: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
+    offers: dict[tuple[str, str], tuple[int, int]] = field(default_factory=dict)
+    orders: dict[int, _Order] = field(default_factory=dict)
+    open: dict[str, list[int]] = field(default_factory=lambda: defaultdict(list))
+    cursor: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    approved: set[tuple[str, int]] = field(default_factory=set)
+    opted_out: set[str] = field(default_factory=set)
+    exposure: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    project_exposure: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    draws: dict[str, list[list[int]]] = field(default_factory=lambda: defaultdict(list))
+    heads: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    idle: int = 0
+    facilities: dict[int, _Facility] = field(default_factory=dict)
+    episode: dict[str, int] = field(default_factory=dict)
+    #: facility -> what it owed (units) just before its last collection
+    owed_before: dict[int, int] = field(default_factory=dict)
+
+    def total_assets(self, t: int) -> int:
+        owed = sum(f.owed(t) for f in self.facilities.values() if f.open)
+        return self.idle + owed // SCALE
+
+    def drawn(self, supplier: str, span: int, t: int) -> int:
+        """What `supplier`'s disruptions drew in the rolling window at `t`: one entry per day,
+        a day leaving the window `span` after it ends; days that left are dropped for good
+        (as the contract does)."""
+        draws, head = self.draws[supplier], self.heads[supplier]
+        while head < len(draws) and (draws[head][0] + 1) * DAY + span <= t:
+            head += 1
+        self.heads[supplier] = head
+        return sum(amount for _, amount in draws[head:])
+
+    def draw(self, supplier: str, t: int, amount: int) -> None:
+        draws, day = self.draws[supplier], t // DAY
+        if len(draws) > self.heads[supplier] and draws[-1][0] == day:
+            draws[-1][1] += amount
+        else:
+            draws.append([day, amount])
+
+    def terms_for(self, version: int, t: int) -> tuple[dict[str, Any], bool]:
+        terms = self.terms[version]
+        until = terms["until"]
+        return terms, until is None or t < until + int(self.policy["notice_days"]) * DAY
+
+
+def _policy(raw: Any) -> dict[str, Any]:
+    values = list(raw.values()) if isinstance(raw, dict) else list(raw)
+    return dict(zip(POLICY_FIELDS, values, strict=True))
+
+
+def _share(terms: dict[str, Any], score: int) -> int:
+    for floor, share in zip(terms["band_floors"], terms["band_advance_bps"], strict=True):
+        if score >= int(floor):
+            return int(share)
+    return 0
+
+
+def _owed_at_stop(principal: int, rate: int, start: int, stop: int) -> int:
+    return principal + -(-principal * rate * (stop - start) // SCALE)
+
+
+def _drop(items: list[int], item: int) -> None:
+    """The contract's swap-and-pop removal from a work list."""
+    index = items.index(item)
+    items[index] = items[-1]
+    items.pop()
+
+
+def _when(stamp: int) -> str:
+    return datetime.fromtimestamp(stamp, tz=UTC).strftime("%Y-%m-%d %H:%M UTC")
+
+
+def _amount(units: int) -> str:
+    sign = "-" if units < 0 else ""
+    units = abs(units)
+    return f"{sign}{units // 100:,}.{units % 100:02d}"
+
+
+_Names = Callable[[str], str]
+
+
+def replay(rows: list[Row], name_of: _Names | None = None) -> Replay:
+    """Replay every trigger call, collection and settlement in `rows` (decoded events in
+    chain order); `name_of` names an address in the stories (the workspace's alias)."""
+    out = Replay()
+    state = _State()
+    name: _Names = name_of or (lambda address: address)
+    for group in _transactions(rows):
+        end = next((i for i, r in enumerate(group) if r["event"] == "DisruptionProcessed"), None)
+        if end is None:
+            for row in group:
+                _check_money(state, row, group, out, name)
+                _apply(state, row, out, name)
+            continue
+        start = next((i + 1 for i, r in enumerate(group) if r["event"] == "SupplierDisrupted"), 0)
+        for row in group[:start]:
+            _check_announcement(state, row, out, name)
+            _apply(state, row, out, name)
+        _replay_call(state, group[start : end + 1], out, name)
+        for row in group[start:]:
+            _check_money(state, row, group, out, name)
+            _apply(state, row, out, name)
+    return out
+
+
+def _transactions(rows: list[Row]) -> list[list[Row]]:
+    groups: list[list[Row]] = []
+    for row in rows:
+        if groups and groups[-1][0]["tx"] == row["tx"]:
+            groups[-1].append(row)
+        else:
+            groups.append([row])
+    return groups
+
+
+def _apply(state: _State, row: Row, out: Replay, name: _Names) -> None:
+    """Move the rebuilt state past one recorded event."""
+    event, a, t = row["event"], row["args"], int(row.get("time") or 0)
+    if event == "PolicyUpdated":
+        state.policy = _policy(a["policy"])
+        version = int(a["termsVersion"])
+        if version != state.version:
+            if state.version in state.terms:
+                state.terms[state.version]["until"] = t
+            p = state.policy
+            state.terms[version] = {
+                "band_floors": [int(x) for x in p["band_floors"]],
+                "band_advance_bps": [int(x) for x in p["band_advance_bps"]],
+                "rate": int(p["base_rate_bps"]) + int(p["margin_bps"]),
+                "lag": int(p["payment_lag_days"]),
+                "grace": int(p["grace_days"]),
+                "until": None,
+            }
+            state.version = version
+    elif event == "ProjectCreated":
+        if a.get("substituteFinancing") is False:
+            state.opted_out.add(a["project"])
+    elif event == "MilestoneApproved":
+        state.approved.add((a["project"], int(a["milestone"])))
+    elif event == "SupplierRegistered":
+        state.capacity[a["supplier"]] = int(a["capacity"])
+    elif event == "SupplierStatusChanged":
+        state.status[a["supplier"]] = int(a["current"])
+    elif event == "SupplierRated":
+        state.score[a["supplier"]] = int(a["score"])
+    elif event in ("CapacityCommitted", "CapacityReleased"):
+        state.committed[a["supplier"]] = int(a["committed"])
+    elif event == "SubstituteQualified":
+        part = a["part"]
+        if a["supplier"] not in state.lists[part]:
+            state.lists[part].append(a["supplier"])
+        state.offers[(part, a["supplier"])] = (int(a["leadDays"]), int(a["termsVersion"]))
+    elif event in ("SubstituteWithdrawn", "SubstituteRemoved"):
+        part = a["part"]
+        if a["supplier"] in state.lists[part]:
+            state.lists[part].remove(a["supplier"])
+        state.offers.pop((part, a["supplier"]), None)
+    elif event == "OrderRegistered":
+        order = _Order(
+            id=int(a["order"]),
+            project=a["project"],
+            part=a["part"],
+            supplier=a["supplier"],
+            value=int(a["value"]),
+            milestone=int(a["milestone"]),
+            due=int(a["due"]),
+            status="Pending" if a["pending"] else "Open",
+            reserved=int(a["value"]),
+        )
+        state.orders[order.id] = order
+        state.open[order.supplier].append(order.id)
+        out.stories[order.id].append(
+            f"registered by {text(order.project)} with {name(order.supplier)} for "
+            f"{_amount(order.value)}" + (", awaiting the reviewer" if a["pending"] else "")
+        )
+    elif event == "OrderApproved":
+        state.orders[int(a["order"])].status = "Open"
+        out.stories[int(a["order"])].append(f"approved by {name(a['reviewer'])}")
+    elif event == "OrderCancelled":
+        order = state.orders[int(a["order"])]
+        _drop(state.open[order.supplier], order.id)
+        order.status = "Cancelled"
+        out.stories[order.id].append("cancelled by its owner")
+    elif event == "DeliveryRecorded":
+        order = state.orders[int(a["order"])]
+        if order.status == "Open":
+            _drop(state.open[order.supplier], order.id)
+        order.status = "Delivered"
+        out.stories[order.id].append(f"delivery recorded by {name(a['supplier'])}")
+    elif event == "DeliveryAccepted":
+        state.orders[int(a["order"])].status = "Accepted"
+        out.stories[int(a["order"])].append("delivery accepted by the owner")
+    elif event == "DeliveryRejected":
+        order = state.orders[int(a["order"])]
+        if order.facility:
+            order.status = "Financed"
+        else:
+            order.status = "Open"
+            state.open[order.supplier].append(order.id)
+        out.stories[order.id].append(f"delivery rejected by {name(a['reviewer'])}")
+    elif event == "SupplierDisrupted":
+        state.episode[a["supplier"]] = int(a["episode"])
+        state.cursor[a["supplier"]] = 0
+    elif event == "SubstituteFinanced":
+        order = state.orders[int(a["order"])]
+        amount, substitute = int(a["amount"]), a["to"]
+        state.draw(a["previousSupplier"], t, amount)
+        if order.id in state.open[a["previousSupplier"]]:
+            _drop(state.open[a["previousSupplier"]], order.id)
+        state.exposure[substitute] += amount
+        state.project_exposure[order.project] += amount
+        order.supplier, order.status, order.facility = substitute, "Financed", int(a["facility"])
+        state.facilities[int(a["facility"])] = _Facility(
+            order=order.id,
+            substitute=substitute,
+            project=order.project,
+            principal=amount,
+            owed0=amount * SCALE,
+            t0=t,
+            stop=int(a["stop"]),
+            rate=int(a["rateBps"]),
+        )
+    elif event == "FacilityBooked":
+        state.idle -= int(a["principal"])
+    elif event == "FacilityCollected" and row["contract"] == "FinancingPool":
+        f = state.facilities[int(a["facility"])]
+        amount, principal = int(a["amount"]), int(a["principal"])
+        state.idle += amount
+        owed = f.owed(t)
+        state.exposure[f.substitute] -= principal
+        state.project_exposure[f.project] -= principal
+        if a["closed"]:
+            f.open, f.principal = False, 0
+        else:
+            f.principal -= principal
+            f.owed0, f.t0 = owed - amount * SCALE, t
+    elif event == "Deposit" and row["contract"] == "FinancingPool":
+        state.idle += int(a["assets"])
+    elif event == "Withdraw" and row["contract"] == "FinancingPool":
+        state.idle -= int(a["assets"])
+    elif event == "FundsDisbursed" or event == "RecoverySetOff":
+        pass  # reservation legs are matched to their order in _check_money
+    elif event == "OrderSettled":
+        order = state.orders[int(a["order"])]
+        order.status, order.reserved = "Settled", 0
+    elif event == "OrderClosedUndelivered":
+        order = state.orders[int(a["order"])]
+        order.status, order.reserved = "ClosedUndelivered", 0
+        out.stories[order.id].append(
+            f"closed undelivered: {name(a['substitute'])} owes {_amount(int(a['recovery']))}; "
+            f"{_amount(int(a['returned']))} returned to the project"
+        )
+
+
+def _replay_call(state: _State, segment: list[Row], out: Replay, name: _Names) -> None:
+    """Run one trigger call again and compare it with the events it recorded."""
+    done = segment[-1]
+    supplier, t = done["args"]["supplier"], int(done.get("time") or 0)
+    where = f"block {done['block']} (trigger for {name(supplier)})"
+    p = state.policy
+    assets = state.total_assets(t)
+    limits = {
+        "exposure": assets * int(p["exposure_cap_bps"]) // BPS,
+        "project": assets * int(p["project_cap_bps"]) // BPS,
+        "window": assets * int(p["window_cap_bps"]) // BPS,
+        "span": int(p["window_days"]) * DAY,
+        "min": int(p["min_advance"]),
+    }
+    # decide on a copy (each advance changes exposure, capacity, cash and the window for
+    # the next order); the recorded events then move the real state
+    scratch = copy.deepcopy(state)
+    recorded = _recorded_outcomes(segment)
+    expected: list[tuple[int, list[tuple[Any, ...]]]] = []
+    work = scratch.open[supplier]
+    cursor, handled = scratch.cursor[supplier], 0
+    while handled < int(p["max_per_call"]) and cursor < len(work):
+        order_id = work[cursor]
+        outcome, financed = _decide(scratch, order_id, supplier, t, limits)
+        expected.append((order_id, outcome))
+        if financed:
+            _drop(work, order_id)
+        else:
+            cursor += 1
+        handled += 1
+    state.cursor[supplier] = cursor if cursor < len(work) else 0
+    state.heads = scratch.heads  # draws that left the window are dropped for good
+    out.decisions += len(expected)
+    for order_id, outcome in expected:
+        out.stories[order_id].extend(_describe(outcome, name, supplier))
+    got = [(o, outcome) for o, outcome in recorded]
+    if got != expected:
+        _report_mismatch(where, got, expected, out, name)
+    a = done["args"]
+    if (int(a["handled"]), int(a["waiting"])) != (handled, len(work)):
+        out.disagreements.append(
+            Disagreement(
+                where,
+                "orders handled and waiting",
+                f"{a['handled']} and {a['waiting']}",
+                f"{handled} and {len(work)}",
+            )
+        )
+
+
+def _recorded_outcomes(segment: list[Row]) -> list[tuple[int, list[tuple[Any, ...]]]]:
+    outcomes: list[tuple[int, list[tuple[Any, ...]]]] = []
+    for row in segment:
+        event, a = row["event"], row["args"]
+        if event not in TRIGGER_EVENTS:
+            continue
+        if event == "FacilityTerms":
+            outcomes[-1][1].append(
+                (
+                    "terms",
+                    int(a["termsVersion"]),
+                    int(a["score"]),
+                    int(a["advanceBps"]),
+                    int(a["leadDays"]),
+                    int(a["paymentLagDays"]),
+                    int(a["graceDays"]),
+                    bool(a["deliverable"]),
+                )
+            )
+            continue
+        order = int(a["order"])
+        if not outcomes or outcomes[-1][0] != order:  # each order is handled once per call
+            outcomes.append((order, []))
+        if event == "SubstitutePassedOver":
+            outcomes[-1][1].append(("passed", a["candidate"], text(a["reason"])))
+        elif event == "SubstituteUnavailable":
+            outcomes[-1][1].append(("unavailable", text(a["reason"])))
+        else:
+            outcomes[-1][1].append(
+                (
+                    "financed",
+                    a["to"],
+                    int(a["amount"]),
+                    int(a["rateBps"]),
+                    int(a["due"]),
+                    int(a["stop"]),
+                    bool(a["lowered"]),
+                )
+            )
+    return outcomes
+
+
+def _decide(
+    s: _State, order_id: int, disrupted: str, t: int, limits: dict[str, int]
+) -> tuple[list[tuple[Any, ...]], bool]:
+    """The trigger's decision on one order, on the scratch state (updated when financed)."""
+    o = s.orders[order_id]
+    if o.project in s.opted_out:
+        return [("unavailable", "PROJECT_OPTED_OUT")], False
+    if o.status == "Pending":
+        return [("unavailable", "ORDER_NOT_APPROVED")], False
+    if (o.project, o.milestone) not in s.approved:
+        return [("unavailable", "MILESTONE_NOT_APPROVED")], False
+    outcome: list[tuple[Any, ...]] = []
+    picks: list[dict[str, Any]] = []
+    best: dict[str, Any] | None = None
+    for candidate in s.lists[o.part]:
+        if candidate == disrupted:
+            continue
+        lead, version = s.offers[(o.part, candidate)]
+        terms, valid = s.terms_for(version, t)
+        score = s.score.get(candidate, 0)
+        share = _share(terms, score)
+        reason = None
+        if s.status.get(candidate) != ACTIVE:
+            reason = "NOT_ACTIVE"
+        elif share == 0:
+            reason = "LOW_SCORE"
+        elif not valid:
+            reason = "TERMS_CHANGED"
+        elif s.capacity.get(candidate, 0) - s.committed.get(candidate, 0) < o.value:
+            reason = "NO_CAPACITY"
+        elif s.exposure[candidate] + o.value * share // BPS > limits["exposure"]:
+            reason = "EXPOSURE_CAP"
+        if reason:
+            outcome.append(("passed", candidate, reason))
+            continue
+        pick = {
+            "account": candidate,
+            "score": score,
+            "lead": lead,
+            "version": version,
+            "deliverable": t + lead * DAY <= o.due,
+            "share": share,
+            "terms": terms,
+        }
+        picks.append(pick)
+        if (
+            best is None
+            or (pick["deliverable"] and not best["deliverable"])
+            or (pick["deliverable"] == best["deliverable"] and score > best["score"])
+        ):
+            best = pick
+    for pick in picks:
+        if pick is not best:
+            assert best is not None
+            later = best["deliverable"] and not pick["deliverable"]
+            outcome.append(
+                ("passed", pick["account"], "LATER_DELIVERY" if later else "LOWER_SCORE")
+            )
+    if best is None:
+        return [*outcome, ("unavailable", "NO_SUBSTITUTE")], False
+    terms = best["terms"]
+    rate = terms["rate"]
+    due = max(o.due, t + best["lead"] * DAY) + terms["lag"] * DAY
+    stop = -(-due // DAY) * DAY + terms["grace"] * DAY
+    advance, lowered = o.value * best["share"] // BPS, False
+    if _owed_at_stop(advance, rate, t, stop) > o.value:
+        lowered = True
+        advance = o.value * SCALE // (SCALE + rate * (stop - t))
+        while advance and _owed_at_stop(advance, rate, t, stop) > o.value:
+            advance -= 1
+    reason = None
+    if advance == 0 or advance < limits["min"]:
+        reason = "TOO_SMALL"
+    elif s.idle < advance:
+        reason = "NO_CASH"
+    elif s.project_exposure[o.project] + advance > limits["project"]:
+        reason = "PROJECT_CAP"
+    elif s.drawn(disrupted, limits["span"], t) + advance > limits["window"]:
+        reason = "WINDOW_CAP"
+    if reason:
+        return [*outcome, ("unavailable", reason)], False
+    chosen = best["account"]
+    s.draw(disrupted, t, advance)
+    s.exposure[chosen] += advance
+    s.project_exposure[o.project] += advance
+    s.committed[disrupted] = s.committed.get(disrupted, 0) - o.value
+    s.committed[chosen] = s.committed.get(chosen, 0) + o.value
+    s.idle -= advance
+    o.supplier, o.status = chosen, "Financed"
+    outcome.append(("financed", chosen, advance, rate, due, stop, lowered))
+    outcome.append(
+        (
+            "terms",
+            best["version"],
+            best["score"],
+            best["share"],
+            best["lead"],
+            terms["lag"],
+            terms["grace"],
+            best["deliverable"],
+        )
+    )
+    return outcome, True
+
+
+def _describe(outcome: list[tuple[Any, ...]], name: _Names, disrupted: str) -> list[str]:
+    lines = []
+    for item in outcome:
+        if item[0] == "passed":
+            lines.append(f"passed over {name(item[1])}: {item[2]}")
+        elif item[0] == "unavailable":
+            lines.append(f"not financed on {name(disrupted)}'s disruption: {item[1]}")
+        elif item[0] == "financed":
+            _, to, amount, rate, due, stop, lowered = item
+            lines.append(
+                f"moved to {name(to)}: advance {_amount(amount)} at {rate / 100:.2f}% a year, "
+                f"due {due}, interest stops {stop}"
+                + (" (lowered to fit the order)" if lowered else "")
+            )
+        else:
+            _, version, score, share, lead, lag, grace, deliverable = item
+            lines.append(
+                f"terms version {version}: score {score} -> {share / 100:g}% advanced; lead "
+                f"{lead} days ({'in time' if deliverable else 'after the due date'}), "
+                f"lag {lag} days, grace {grace} days"
+            )
+    return lines
+
+
+def _report_mismatch(
+    where: str,
+    got: list[tuple[int, list[tuple[Any, ...]]]],
+    expected: list[tuple[int, list[tuple[Any, ...]]]],
+    out: Replay,
+    name: _Names,
+) -> None:
+    got_orders = [o for o, _ in got]
+    want_orders = [o for o, _ in expected]
+    if got_orders != want_orders:
+        out.disagreements.append(
+            Disagreement(where, "orders handled", str(got_orders), str(want_orders))
+        )
+    recorded = dict(got)
+    for order, outcome in expected:
+        mine = recorded.get(order)
+        if mine is None or mine == outcome:
+            continue
+        out.disagreements.append(
+            Disagreement(
+                f"{where}, order {order}",
+                "substitute choice and terms",
+                "; ".join(_describe(mine, name, "")),
+                "; ".join(_describe(outcome, name, "")),
+            )
+        )
+
+
+def _split_text(split: tuple[int, int, bool]) -> str:
+    interest, principal, closed = split
+    return f"interest {_amount(interest)}, principal {_amount(principal)}, closed {closed}"
+
+
+def _check_announcement(state: _State, row: Row, out: Replay, name: _Names) -> None:
+    """A report at quorum announces the room left in the supplier's rolling window."""
+    if row["event"] != "SupplierDisrupted":
+        return
+    a, t, p = row["args"], int(row.get("time") or 0), state.policy
+    cap = state.total_assets(t) * int(p["window_cap_bps"]) // BPS
+    drawn = state.drawn(a["supplier"], int(p["window_days"]) * DAY, t)
+    room = cap - drawn if cap > drawn else 0
+    out.decisions += 1
+    if int(a["windowRoom"]) != room:
+        out.disagreements.append(
+            Disagreement(
+                f"block {row['block']} ({name(a['supplier'])} disrupted)",
+                "room left in the rolling window",
+                _amount(int(a["windowRoom"])),
+                _amount(room),
+            )
+        )
+
+
+def _check_money(state: _State, row: Row, group: list[Row], out: Replay, name: _Names) -> None:
+    """Re-derive a collection's split and a settlement's legs before applying them."""
+    event, a, t = row["event"], row["args"], int(row.get("time") or 0)
+    where = f"block {row['block']} log {row['log_index']}"
+    if event == "FacilityCollected" and row["contract"] == "FinancingPool":
+        f = state.facilities.get(int(a["facility"]))
+        if f is None or not f.open:
+            out.disagreements.append(
+                Disagreement(where, "collection", f"facility {a['facility']}", "no open facility")
+            )
+            return
+        out.decisions += 1
+        owed_units = -(-f.owed(t) // SCALE)
+        state.owed_before[int(a["facility"])] = owed_units
+        interest_due = owed_units - f.principal
+        amount = int(a["amount"])
+        if amount >= owed_units:
+            split = (interest_due, f.principal, True)
+        else:
+            principal = amount - interest_due if amount > interest_due else 0
+            split = (amount - principal, principal, False)
+        recorded = (int(a["interest"]), int(a["principal"]), bool(a["closed"]))
+        if recorded != split:
+            out.disagreements.append(
+                Disagreement(
+                    where,
+                    f"split of {_amount(amount)} collected on facility {a['facility']}",
+                    _split_text(recorded),
+                    _split_text(split),
+                )
+            )
+        story = state.orders[f.order]
+        out.stories[story.id].append(
+            f"the pool collected {_amount(amount)} on facility {a['facility']} "
+            f"({_amount(recorded[0])} interest, {_amount(recorded[1])} principal)"
+        )
+    elif event == "PoolRepaidFromReservation":
+        # emitted after the pool booked the payment (its FacilityCollected, same call)
+        order = state.orders[int(a["order"])]
+        owed = state.owed_before.pop(int(a["facility"]), 0)
+        out.decisions += 1
+        expected = min(owed, order.reserved)
+        if int(a["amount"]) != expected:
+            out.disagreements.append(
+                Disagreement(
+                    where,
+                    f"pool repaid from order {order.id}'s reservation",
+                    _amount(int(a["amount"])),
+                    f"{_amount(expected)} (owed {_amount(owed)}, "
+                    f"reserved {_amount(order.reserved)})",
+                )
+            )
+        order.reserved -= int(a["amount"])
+    elif event == "OrderSettled":
+        order = state.orders[int(a["order"])]
+        out.decisions += 1
+        facility = state.facilities.get(order.facility)
+        repaid_here = sum(
+            int(r["args"]["amount"])
+            for r in group
+            if r["event"] == "PoolRepaidFromReservation" and int(r["args"]["order"]) == order.id
+        )
+        problems = []
+        if facility is not None and facility.open and repaid_here == 0:
+            problems.append("the supplier paid while the pool's facility was open")
+        if a["supplier"] != order.supplier:
+            problems.append(f"paid {name(a['supplier'])}, not the order's {name(order.supplier)}")
+        if int(a["toPool"]) != repaid_here:
+            problems.append(
+                f"to the pool {_amount(int(a['toPool']))}, repaid {_amount(repaid_here)}"
+            )
+        if int(a["toSupplier"]) != order.reserved:
+            problems.append(
+                f"to the supplier {_amount(int(a['toSupplier']))} of {_amount(order.reserved)} left"
+            )
+        for problem in problems:
+            out.disagreements.append(
+                Disagreement(
+                    where,
+                    f"settlement of order {order.id}",
+                    problem,
+                    "pool first, rest to its supplier",
+                )
+            )
+        out.stories[order.id].append(
+            f"settled: {_amount(int(a['toPool']))} to the pool, "
+            f"{_amount(int(a['toSupplier']))} to {name(a['supplier'])}"
+        )
