@@ -41,7 +41,7 @@ def build(session: Session) -> None:
     for name, score in (("s1", 900), ("s2", 750), ("s3", 650)):
         registry.register(name, name, [PART], 10**12)
         registry.rate(name, score)
-        registry.qualify(PART, supplier=name)
+        registry.qualify(PART, "30d", supplier=name)
     ledger.create_project(
         {
             "id": "P",

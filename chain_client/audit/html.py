@@ -90,6 +90,20 @@ def render_html(report: AuditReport, books: Books, namer: Namer, pool: str) -> s
         )
         or "<tr><td colspan=3>none</td></tr>"
     )
+    episodes = (
+        "".join(
+            f"<h3>block {e.block}: {html.escape(e.supplier)}'s disruption "
+            f"(report #{e.episode})</h3>"
+            + "".join(
+                f"<p>order {order}</p><ul>"
+                + "".join(f"<li>{html.escape(line)}</li>" for line in lines)
+                + "</ul>"
+                for order, lines in e.orders.items()
+            )
+            for e in report.episodes
+        )
+        or "<p>no trigger calls</p>"
+    )
     verdict = "clean" if report.clean else "NOT clean"
     css = "clean" if report.clean else "unclean"
     head = "<tr><th>kind</th><th>subject</th><th>detail</th></tr>"
@@ -98,12 +112,14 @@ def render_html(report: AuditReport, books: Books, namer: Namer, pool: str) -> s
 <title>scf audit — chain {report.chain_id}</title><style>{STYLE}</style></head><body>
 <h1>scf audit <span class="{css}" id="verdict">{verdict}</span></h1>
 <p>Chain {report.chain_id}, blocks {report.from_block}–{report.to_block}:
-{report.events} events, {report.movements} movements. Rebuilt from event logs alone,
-then checked against on-chain state.</p>
+{report.events} events, {report.movements} movements, {report.decisions} decisions replayed.
+Rebuilt from event logs alone, then checked against on-chain state.</p>
 {diagram}
 <h2>Checks</h2>
 <table id="checks"><tr><th>check</th><th>result</th><th>detail</th></tr>{checks}</table>
 <h2>Findings and patterns worth a look</h2>
 <table id="patterns">{head}{found}</table>
+<h2>Disruption decisions, replayed from the logs</h2>
+<div id="episodes">{episodes}</div>
 </body></html>
 """

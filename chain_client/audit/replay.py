@@ -57,10 +57,21 @@ class Disagreement:
         return f"{self.where}: {self.rule}: recorded {self.recorded}; replayed {self.replayed}"
 
 
+@dataclass(frozen=True)
+class TriggerCall:
+    """One trigger call as replayed: when, whose disruption, and each order's decision."""
+
+    block: int
+    supplier: str
+    episode: int
+    orders: list[tuple[int, list[str]]]
+
+
 @dataclass
 class Replay:
     decisions: int = 0
     disagreements: list[Disagreement] = field(default_factory=list)
+    calls: list[TriggerCall] = field(default_factory=list)
     #: order -> lines telling what happened to it, in words, in order
     stories: dict[int, list[str]] = field(default_factory=lambda: defaultdict(list))
 
@@ -373,9 +384,19 @@ def _replay_call(state: _State, segment: list[Row], out: Replay, name: _Names) -
         "span": int(p["window_days"]) * DAY,
         "min": int(p["min_advance"]),
     }
-    # decide on a copy (each advance changes exposure, capacity, cash and the window for
-    # the next order); the recorded events then move the real state
-    scratch = copy.deepcopy(state)
+    # decide on a copy of what a decision changes for the next order (exposure, capacity,
+    # cash, the window, the work list); the recorded events then move the real state. Only
+    # those are copied, so a call costs what it touches, not the size of the whole log.
+    scratch = copy.copy(state)
+    scratch.exposure = defaultdict(int, state.exposure)
+    scratch.project_exposure = defaultdict(int, state.project_exposure)
+    scratch.committed = dict(state.committed)
+    scratch.heads = defaultdict(int, state.heads)
+    scratch.draws = defaultdict(list, state.draws)
+    scratch.draws[supplier] = [list(d) for d in state.draws[supplier]]
+    scratch.open = defaultdict(list, state.open)
+    scratch.open[supplier] = list(state.open[supplier])
+    scratch.cursor = defaultdict(int, state.cursor)
     recorded = _recorded_outcomes(segment)
     expected: list[tuple[int, list[tuple[Any, ...]]]] = []
     work = scratch.open[supplier]
@@ -392,8 +413,14 @@ def _replay_call(state: _State, segment: list[Row], out: Replay, name: _Names) -
     state.cursor[supplier] = cursor if cursor < len(work) else 0
     state.heads = scratch.heads  # draws that left the window are dropped for good
     out.decisions += len(expected)
+    told = []
     for order_id, outcome in expected:
-        out.stories[order_id].extend(_describe(outcome, name, supplier))
+        lines = _describe(outcome, name, supplier)
+        out.stories[order_id].extend(lines)
+        told.append((order_id, lines))
+    out.calls.append(
+        TriggerCall(int(done["block"]), name(supplier), state.episode.get(supplier, 0), told)
+    )
     got = [(o, outcome) for o, outcome in recorded]
     if got != expected:
         _report_mismatch(where, got, expected, out, name)
@@ -539,7 +566,6 @@ def _decide(
     s.committed[disrupted] = s.committed.get(disrupted, 0) - o.value
     s.committed[chosen] = s.committed.get(chosen, 0) + o.value
     s.idle -= advance
-    o.supplier, o.status = chosen, "Financed"
     outcome.append(("financed", chosen, advance, rate, due, stop, lowered))
     outcome.append(
         (
@@ -567,7 +593,7 @@ def _describe(outcome: list[tuple[Any, ...]], name: _Names, disrupted: str) -> l
             _, to, amount, rate, due, stop, lowered = item
             lines.append(
                 f"moved to {name(to)}: advance {_amount(amount)} at {rate / 100:.2f}% a year, "
-                f"due {due}, interest stops {stop}"
+                f"due {_when(due)}, interest stops {_when(stop)}"
                 + (" (lowered to fit the order)" if lowered else "")
             )
         else:

@@ -54,6 +54,17 @@ class PoolSummary(BaseModel):
     share_price: str
 
 
+class EpisodeDecisions(BaseModel):
+    """One trigger call replayed: each order's decision in words."""
+
+    model_config = ConfigDict(frozen=True)
+
+    block: int
+    supplier: str
+    episode: int
+    orders: dict[int, list[str]]
+
+
 class AuditReport(BaseModel):
     model_config = ConfigDict(frozen=True)
 
@@ -63,6 +74,7 @@ class AuditReport(BaseModel):
     events: int
     movements: int
     decisions: int
+    episodes: list[EpisodeDecisions] = []
     clean: bool
     checks: list[Check]
     findings: list[Finding]
@@ -139,6 +151,12 @@ def audit_with_books(
         events=len(rows),
         movements=len(books.movements),
         decisions=replayed.decisions,
+        episodes=[
+            EpisodeDecisions(
+                block=c.block, supplier=c.supplier, episode=c.episode, orders=dict(c.orders)
+            )
+            for c in replayed.calls
+        ],
         clean=all(c.ok for c in checks),
         checks=checks,
         findings=findings,

@@ -19,9 +19,13 @@ from filelock import FileLock, Timeout
 
 from ..errors import WorkspaceBusy, WorkspaceError
 
+#: Created in one transaction, so a process killed while creating a workspace leaves either
+#: both tables or none (an empty database file, which reads as a new workspace).
 SCHEMA = """
+BEGIN;
 CREATE TABLE IF NOT EXISTS chain_kv (key BLOB PRIMARY KEY, value BLOB NOT NULL) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+COMMIT;
 """
 DATABASE = "workspace.sqlite"
 LOCK = "write.lock"
@@ -83,13 +87,18 @@ class Workspace:
             ) from None
 
     def _open_for_reading(self) -> None:
-        self.db = self._connect()
+        db = self.db = self._connect()
         try:
             # A read transaction in WAL mode: every later read sees this one snapshot.
-            self.db.execute("BEGIN")
-            self.db.execute("SELECT COUNT(*) FROM meta").fetchone()
+            db.execute("BEGIN")
+            tables = db.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()[0]
+            if tables == 0:  # created by a process killed before its schema: nothing in it
+                db.close()
+                self.db = None
+                return
+            db.execute("SELECT COUNT(*) FROM meta").fetchone()
         except sqlite3.DatabaseError as exc:
-            self.db.close()
+            db.close()
             self.db = None
             raise WorkspaceError(
                 f"workspace {self.path} is damaged: {exc}",

@@ -175,3 +175,34 @@ def test_the_html_report_renders_its_flow_diagram_in_chromium(
     ):
         assert f">{label}<" in dom, label
     assert 'id="verdict">clean<' in dom
+
+
+def test_explain_replays_one_orders_life_in_words(scf: Run, scf_json: Any, story: Path) -> None:
+    result = scf("audit", "explain", "1", env={"COLUMNS": "250"})
+    assert result.exit_code == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0] == "order 1:"
+    assert lines[3].startswith("  3. passed over resist_c (") and lines[3].endswith(
+        "LATER_DELIVERY"
+    )
+    assert (
+        lines[4].startswith("  4. moved to resist_b (")
+        and "advance 2,100,000.00 at 5.00%" in lines[4]
+    )
+    assert lines[-1].startswith("  9. settled: 2,117,260.44 to the pool, 882,739.56 to resist_b (")
+    body = scf_json("audit", "explain", "1")
+    assert body["order"] == 1 and len(body["story"]) == 9
+    missing = scf("audit", "explain", "7")
+    assert missing.exit_code == 1
+    assert missing.stderr.strip() == "error: no order 7 (list them with `scf order list`)"
+
+
+def test_the_html_report_shows_each_disruption_with_its_decisions(
+    scf: Run, story: Path, tmp_path: Path
+) -> None:
+    page = tmp_path / "audit.html"
+    assert scf("audit", "html", "-o", str(page)).exit_code == 0
+    text = page.read_text()
+    episodes = text[text.index('<div id="episodes">') :]
+    assert "resist_a (0xF7Ed…fA5c)'s disruption (report #1)" in episodes
+    assert "passed over resist_c (0x3DA8…4E49): LATER_DELIVERY" in episodes

@@ -179,3 +179,15 @@ def test_a_damaged_workspace_gets_one_clear_line(
     assert result.returncode == 1
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("error: ") and message in lines[0], result.stderr
+
+
+def test_a_workspace_killed_before_its_schema_reads_as_new(workspace: Path) -> None:
+    """The window a SIGKILL can hit: the database file exists, its tables do not yet."""
+    import sqlite3
+
+    workspace.mkdir(parents=True)
+    sqlite3.connect(workspace / "workspace.sqlite").execute("PRAGMA journal_mode=WAL").close()
+    status = scf_process(workspace, "chain", "status", "--json")
+    assert status.returncode == 0, status.stderr
+    deployed = scf_process(workspace, "deploy", "--json")
+    assert deployed.returncode == 0, deployed.stderr
