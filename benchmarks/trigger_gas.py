@@ -51,6 +51,7 @@ def build(session: Session) -> None:
         }
     )
     ledger.fund("P", 10**12, funder="gov")
+    ledger.approve_milestone("P", 0, "plan")  # advances are made only on approved milestones
     Pool(session).deposit(10**12, by="bank")
 
 
@@ -63,7 +64,7 @@ def trigger(session: Session, orders: int) -> int:
                 "po": f"PO-{number + 1}",
                 "part": PART,
                 "supplier": "cut",
-                "value": 1_000_00,
+                "value": 10_000_00,  # 80 % of it is above the 1,000.00 smallest advance
                 "category": "M",
                 "milestone": 0,
                 "due": "90d",
