@@ -396,7 +396,9 @@ class Runner:
             if all(self._arg_matches(event, k, v) for k, v in wanted.items()):
                 return
         want = ", ".join(f"{k}={v}" for k, v in wanted.items())
-        seen = "; ".join(self._describe(e) for e in candidates) or "no such event"
+        # an amount asked for as a quoted decimal is shown the same way in what was emitted
+        quoted = {k for k, v in wanted.items() if isinstance(v, str)}
+        seen = "; ".join(self._describe(e, quoted) for e in candidates) or "no such event"
         raise ScenarioFailed(
             step, f"expected {name}({want}); the step before emitted: {seen}", self.results
         )
@@ -418,8 +420,13 @@ class Runner:
             return False
         return bool(actual == want)
 
-    def _describe(self, event: DecodedEvent) -> str:
+    def _describe(self, event: DecodedEvent, amounts: set[str] | None = None) -> str:
+        """`Name(arg=value, …)`; the integer arguments named in `amounts` as decimals."""
         args = self.portable(event)["args"]
+        for key in amounts or ():
+            kind = event.types.get(key, "")
+            if key in args and (kind.startswith("uint") or kind.startswith("int")):
+                args[key] = format_amount(int(event.args[key]))
         return f"{event.name}(" + ", ".join(f"{k}={v}" for k, v in args.items()) + ")"
 
     def portable(self, event: DecodedEvent) -> dict[str, Any]:

@@ -127,6 +127,13 @@ def test_a_failing_expect_shows_expected_and_actual(scf: Run, here: Path) -> Non
         in result.stderr
     )
     assert "score=820" in result.stderr
+    path = write(
+        here, HEAD + OK_STEPS + '  - expect: {event: SupplierRegistered, capacity: "1.00"}\n'
+    )
+    result = scf("scenario", "run", str(path))
+    # an amount asked for as a decimal is shown as one in what the step emitted
+    assert "expected SupplierRegistered(capacity=1.00)" in result.stderr
+    assert "capacity=50.00)" in result.stderr.split("the step before emitted: ")[1]
 
 
 def test_expect_error_fails_when_the_step_succeeds_and_passes_when_it_reverts(
