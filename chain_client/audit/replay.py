@@ -29,8 +29,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from ..orders import POLICY_FIELDS
 from .books import Row, text
+from .checks import _band_share, _policy
 
 DAY = 86_400
 BPS = 10_000
@@ -159,18 +159,6 @@ class _State:
         terms = self.terms[version]
         until = terms["until"]
         return terms, until is None or t < until + int(self.policy["notice_days"]) * DAY
-
-
-def _policy(raw: Any) -> dict[str, Any]:
-    values = list(raw.values()) if isinstance(raw, dict) else list(raw)
-    return dict(zip(POLICY_FIELDS, values, strict=True))
-
-
-def _share(terms: dict[str, Any], score: int) -> int:
-    for floor, share in zip(terms["band_floors"], terms["band_advance_bps"], strict=True):
-        if score >= int(floor):
-            return int(share)
-    return 0
 
 
 def _owed_at_stop(principal: int, rate: int, start: int, stop: int) -> int:
@@ -498,7 +486,7 @@ def _decide(
         lead, version = s.offers[(o.part, candidate)]
         terms, valid = s.terms_for(version, t)
         score = s.score.get(candidate, 0)
-        share = _share(terms, score)
+        share = _band_share(terms, score)
         reason = None
         if s.status.get(candidate) != ACTIVE:
             reason = "NOT_ACTIVE"
