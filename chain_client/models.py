@@ -72,6 +72,20 @@ class TxResult(Record):
     sender: ChecksumAddress
 
 
+class ChunkOutcome(Record):
+    """One chunk of a payments file: its rows (`first_row` counts from 0 among the payment
+    rows), its on-chain key, and whether it was paid now or found already paid."""
+
+    chunk: int
+    first_row: int
+    rows: int
+    total: Amount
+    batch: str
+    status: str
+    block: int
+    transaction: TxResult | None = None
+
+
 class SupplierRecord(Record):
     """A registered supplier as the registry holds it."""
 

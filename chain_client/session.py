@@ -155,6 +155,13 @@ class Session:
                 # (and its named error) at the cost of one run, and the limit is only
                 # charged for the gas actually used.
                 params["gas"] = self._block_gas_limit()
+            else:
+                # a node's estimate is the least gas that succeeded one block earlier; state
+                # that moves with the clock (interest accrued, a slot going from zero to not)
+                # can need more when mined, and a sub-call short of gas reverts the whole
+                # call. A quarter more, as wallets add, is never charged if unused.
+                estimate = int(call.estimate_gas(cast(TxParams, params)))
+                params["gas"] = min(self._block_gas_limit(), estimate + estimate // 4)
             tx: Any = call.build_transaction(cast(TxParams, params))
             if self.embedded is not None:
                 self.w3.eth.call(tx)

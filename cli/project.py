@@ -8,9 +8,12 @@ from typing import Annotated
 
 import typer
 from rich.console import Group
+from rich.progress import Progress
 
 from chain_client.contracts import Ledger
-from chain_client.errors import InputError
+from chain_client.contracts.ledger import CHUNK_ROWS
+from chain_client.errors import InputError, ScfError
+from chain_client.models import ChunkOutcome
 from chain_client.projects import PaymentSpec, ProjectRecord, load_payments_csv, parse_spec
 from chain_client.session import Session
 from chain_client.units import format_amount, parse_amount
@@ -260,47 +263,111 @@ def disburse_command(
             "--csv", help="Many payments: columns to,amount,category,milestone,memo,invoice."
         ),
     ] = None,
+    run: Annotated[
+        str,
+        typer.Option(
+            "--run",
+            help="With --csv: names a new payment run of a file paid before (e.g. 2026-12); "
+            "without it, paying the same file again only pays what has not landed.",
+        ),
+    ] = "",
     by: By = None,
 ) -> None:
     """Pay a supplier or team wallet (sent by the project owner).
 
-    With --csv, every row is checked first and all are paid in one transaction.
+    With --csv, the whole file is checked first, then paid in chunks of 200 rows, each one
+    transaction that lands whole or not at all. Running the same file again resumes it:
+    chunks already paid are skipped, never paid twice.
     """
     single = [to, amount, category, milestone]
     if csv is not None:
         if any(v is not None for v in single):
             raise InputError("give either --csv or --to/--amount/--category/--milestone, not both")
-        payments = load_payments_csv(csv)
-    else:
-        if any(v is None for v in single):
-            raise InputError(
-                "a payment needs --to, --amount, --category and --milestone (or --csv FILE)"
-            )
-        fields = {"to": to, "amount": amount, "category": category, "milestone": milestone}
-        payments = [parse_spec(PaymentSpec, {**fields, "memo": memo, "invoice": invoice})]
+        _disburse_file(ctx, project, load_payments_csv(csv), run=run, by=by)
+        return
+    if run:
+        raise InputError("--run names a run of a payments file: use it with --csv")
+    if any(v is None for v in single):
+        raise InputError(
+            "a payment needs --to, --amount, --category and --milestone (or --csv FILE)"
+        )
+    fields = {"to": to, "amount": amount, "category": category, "milestone": milestone}
+    payment = parse_spec(PaymentSpec, {**fields, "memo": memo, "invoice": invoice})
     with session(ctx, writable=True) as s:
         ledger = Ledger(s)
         ledger.owner(project)
-        total = sum(p.amount for p in payments)
         with (
-            console.status(f"sending {len(payments)} payment(s)", spinner="dots")
+            console.status("sending the payment", spinner="dots")
             if not state(ctx).json
             else nullcontext()
         ):
-            if len(payments) == 1 and csv is None:
-                result = ledger.disburse(project, payments[0], sender=by)
-            else:
-                result = ledger.disburse_batch(project, payments, sender=by)
-        text = (
-            f"paid {format_amount(total, grouping=True)} "
-            f"to {s.name_of(s.accounts.resolve(payments[0].to))}"
-            if len(payments) == 1
-            else f"paid {len(payments)} payments, {format_amount(total, grouping=True)} in all"
-        )
+            result = ledger.disburse(project, payment, sender=by)
         output(
             ctx,
-            {"payments": len(payments), "total": format_amount(total), "transaction": result},
-            f"{text} from {project} (gas {result.gas_used:,})",
+            {"payments": 1, "total": format_amount(payment.amount), "transaction": result},
+            f"paid {format_amount(payment.amount, grouping=True)} "
+            f"to {s.name_of(s.accounts.resolve(payment.to))} from {project} "
+            f"(gas {result.gas_used:,})",
+        )
+
+
+def _disburse_file(
+    ctx: typer.Context, project: str, payments: list[PaymentSpec], *, run: str, by: str | None
+) -> None:
+    """Pay a checked payments file in keyed chunks, with a progress bar; a chunk that fails
+    names what landed before it and how to resume."""
+    with session(ctx, writable=True) as s:
+        ledger = Ledger(s)
+        ledger.owner(project)
+        landed: list[ChunkOutcome] = []
+        chunks = -(-len(payments) // CHUNK_ROWS)
+        bar = Progress(console=console, transient=True, disable=state(ctx).json)
+        task = bar.add_task(f"paying {len(payments)} payments", total=chunks)
+
+        def advance(outcome: ChunkOutcome) -> None:
+            landed.append(outcome)
+            bar.advance(task)
+
+        try:
+            with bar:
+                ledger.pay_file(project, payments, run=run, sender=by, progress=advance)
+        except ScfError as error:
+            rows = sum(c.rows for c in landed)
+            done = (
+                f"{'chunk 1' if len(landed) == 1 else f'chunks 1-{len(landed)}'} of {chunks} "
+                f"({rows} rows) {'is' if len(landed) == 1 else 'are'} paid"
+                if landed
+                else "no chunk was paid"
+            )
+            # the same error (its type and decoded arguments for --json), told in the file's terms
+            error.message = (
+                f"chunk {len(landed) + 1} of {chunks} (rows {rows + 2}-"
+                f"{min(rows + CHUNK_ROWS, len(payments)) + 1} of the file) not paid: "
+                f"{error.message}; {done}"
+            )
+            error.hint = "fix the cause and run the same command again: paid chunks are skipped"
+            raise
+        paid = [c for c in landed if c.status == "paid"]
+        skipped = [c for c in landed if c.status != "paid"]
+        total = sum(c.total for c in paid)
+        text = (
+            f"paid {sum(c.rows for c in paid)} payments, {format_amount(total, grouping=True)} "
+            f"in all, from {project} in {len(paid)} transaction(s)"
+        )
+        if skipped:
+            text += (
+                f"; {len(skipped)} chunk(s), {sum(c.rows for c in skipped)} rows, were "
+                "already paid and skipped"
+            )
+        output(
+            ctx,
+            {
+                "payments": sum(c.rows for c in paid),
+                "total": format_amount(total),
+                "skipped": sum(c.rows for c in skipped),
+                "chunks": [c.model_dump(mode="json") for c in landed],
+            },
+            text,
         )
 
 

@@ -82,6 +82,7 @@ contract FundLedger is IFundLedger, LedgerRiskFlags, AccessControlDefaultAdminRu
     mapping(bytes32 project => mapping(uint256 id => Reallocation)) private _reallocations;
     mapping(bytes32 project => mapping(uint256 ref => Reservation)) private _reservations;
     mapping(bytes32 approval => bool) private _paymentApprovals;
+    mapping(bytes32 project => mapping(bytes32 batch => uint256 blockNumber)) private _batches;
 
     /// @dev What a debtor owes a project, order by order, oldest first: a queue whose head
     /// moves past paid entries, so each entry is read once however many repayments come.
@@ -212,11 +213,29 @@ contract FundLedger is IFundLedger, LedgerRiskFlags, AccessControlDefaultAdminRu
     }
 
     /// @inheritdoc IFundLedger
-    function disburseBatch(bytes32 id, Payment[] calldata payments) external nonReentrant whenNotPaused {
+    function disburseBatch(bytes32 id, bytes32 batch, Payment[] calldata payments)
+        external
+        nonReentrant
+        whenNotPaused
+    {
         ProjectData storage p = _owned(id);
+        if (payments.length == 0) revert LedgerZeroValue();
+        if (batch != bytes32(0)) {
+            uint256 paidIn = _batches[id][batch];
+            if (paidIn != 0) revert LedgerBatchAlreadyPaid(id, batch, paidIn);
+            _batches[id][batch] = block.number;
+        }
+        uint256 total = 0;
         for (uint256 i = 0; i < payments.length; ++i) {
             _pay(p, id, payments[i]);
+            total += payments[i].amount;
         }
+        if (batch != bytes32(0)) emit BatchPaid(id, batch, payments.length, total);
+    }
+
+    /// @inheritdoc IFundLedger
+    function batchPaidIn(bytes32 id, bytes32 batch) external view returns (uint256) {
+        return _batches[id][batch];
     }
 
     /// @inheritdoc IFundLedger

@@ -735,3 +735,44 @@ def _check_money(state: _State, row: Row, group: list[Row], out: Replay, name: _
             f"settled: {_amount(int(a['toPool']))} to the pool, "
             f"{_amount(int(a['toSupplier']))} to {name(a['supplier'])}"
         )
+    elif event == "OrderClosedUndelivered":
+        _check_closing(state, row, group, out, name)
+
+
+def _check_closing(state: _State, row: Row, group: list[Row], out: Replay, name: _Names) -> None:
+    """An order closed undelivered: the project gets back what the pool did not take, and the
+    substitute owes the project exactly what the pool took (recorded once, against it)."""
+    a = row["args"]
+    order = state.orders[int(a["order"])]
+    facility = state.facilities.get(order.facility)
+    out.decisions += 1
+    took = order.value - order.reserved
+    recorded = [
+        r["args"]
+        for r in group
+        if r["event"] == "RecoveryRecorded" and int(r["args"]["ref"]) == order.id
+    ]
+    problems = []
+    if int(a["returned"]) != order.reserved:
+        problems.append(
+            f"returned {_amount(int(a['returned']))} of {_amount(order.reserved)} left reserved"
+        )
+    if int(a["recovery"]) != took:
+        problems.append(f"recovery {_amount(int(a['recovery']))}")
+    owed = sum(int(r["amount"]) for r in recorded)
+    if owed != took:
+        problems.append(f"recovery recorded {_amount(owed)}")
+    if facility is not None and any(r["debtor"] != facility.substitute for r in recorded):
+        problems.append(f"owed by {', '.join(name(r['debtor']) for r in recorded)}")
+    if facility is not None and a["substitute"] != facility.substitute:
+        problems.append(f"named {name(a['substitute'])} as the substitute")
+    for problem in problems:
+        out.disagreements.append(
+            Disagreement(
+                f"block {row['block']} log {row['log_index']}",
+                f"recovery on order {order.id} closed undelivered",
+                problem,
+                f"{_amount(took)} the pool took, owed by "
+                f"{name(facility.substitute) if facility else 'its substitute'}",
+            )
+        )

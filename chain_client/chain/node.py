@@ -31,14 +31,32 @@ DEFAULT_PORT = 8545
 TEST_CHAIN_IDS = {31337, 1337}
 
 
+class NodeProvider(HTTPProvider):
+    """web3's HTTP provider, with a node that stops answering turned into one
+    `ChainConnectionError` (after web3's own retries) instead of a transport traceback."""
+
+    def make_request(self, method: Any, params: Any) -> Any:
+        try:
+            return super().make_request(method, params)
+        except (requests.ConnectionError, requests.Timeout) as exc:
+            lost = ChainConnectionError(
+                f"lost the node at {self.endpoint_uri} during {method}: {_reason(exc)}",
+                hint="a transaction sent just before may or may not have landed; once the node "
+                "is back, `scf audit report` shows what did",
+            )
+            lost.__cause__ = exc  # for node_web3's first-contact message
+            raise lost from exc
+
+
 def node_web3(url: str, timeout: float = 30.0) -> Web3:
     """A Web3 for the node at `url`, checked to answer; `ChainConnectionError` if not."""
-    w3 = Web3(HTTPProvider(url, request_kwargs={"timeout": timeout}))
+    w3 = Web3(NodeProvider(url, request_kwargs={"timeout": timeout}))
     try:
         w3.eth.chain_id  # noqa: B018 - the first call checks the node answers
     except Exception as exc:  # noqa: BLE001 - any transport failure means unreachable
+        cause = exc.__cause__ if isinstance(exc, ChainConnectionError) and exc.__cause__ else exc
         raise ChainConnectionError(
-            f"cannot reach a node at {url}: {_reason(exc)}",
+            f"cannot reach a node at {url}: {_reason(cause)}",
             hint="start one with `scf node start`, or check --chain / SCF_CHAIN",
         ) from None
     return w3

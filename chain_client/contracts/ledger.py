@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Callable
 from typing import Any
 
+from eth_abi import encode as abi_encode
 from eth_typing import ChecksumAddress
-from eth_utils import to_checksum_address
+from eth_utils import keccak, to_checksum_address
 
 from ..audit.collect import collect
 from ..errors import InputError
-from ..models import TxResult
+from ..models import ChunkOutcome, TxResult
 from ..projects import (
     BudgetLineRecord,
     FlagRecord,
@@ -22,11 +25,17 @@ from ..projects import (
     Thresholds,
     parse_spec,
 )
-from ..units import from_bytes32, reference_hash, to_bytes32
+from ..units import format_amount, from_bytes32, reference_hash, to_bytes32
 from .base import Bound
 from .token import Token
 
 PROJECT_STATUS = ("None", "Open", "Closed")
+#: Rows per transaction when paying a file. A chunk's key depends on where it starts, so this
+#: stays fixed: a resumed file must be cut the same way. 200 payments to new payees, each with
+#: an invoice and a memo, used 18.6M gas on the embedded chain: 62 % of a 30M block.
+CHUNK_ROWS = 200
+#: The ABI tuple of one payment (to, amount, category, milestone, invoice, memo).
+_PAYMENT_TYPES = "address,uint256,bytes32,uint256,bytes32,string"
 ADDRESS_SUBJECT_FLAGS = {"PAYEE_SHARE", "NEAR_THRESHOLD"}
 TEXT_SUBJECT_FLAGS = {"BUDGET_LINE_90"}
 
@@ -117,15 +126,147 @@ class Ledger(Bound):
         return self.session.transact(fn, owner)[0]
 
     def disburse_batch(
-        self, project: str, payments: list[PaymentSpec], *, sender: str | None = None
+        self,
+        project: str,
+        payments: list[PaymentSpec] | list[dict[str, Any]],
+        *,
+        sender: str | None = None,
+        batch: bytes = bytes(32),
     ) -> TxResult:
-        """Many payments in one transaction: all land or none."""
+        """Many payments in one transaction: all land or none. A non-zero `batch` key is
+        recorded on chain, and a second batch under it is refused (`LedgerBatchAlreadyPaid`)."""
         if not payments:
             raise InputError("a batch needs at least one payment")
         owner = sender or self.owner(project)
         rows = [self._payment_tuple(parse_spec(PaymentSpec, p)) for p in payments]
-        fn = self.contract.functions.disburseBatch(to_bytes32(project), rows)
+        fn = self.contract.functions.disburseBatch(to_bytes32(project), batch, rows)
         return self.session.transact(fn, owner)[0]
+
+    def pay_file(
+        self,
+        project: str,
+        payments: list[PaymentSpec],
+        *,
+        run: str = "",
+        sender: str | None = None,
+        chunk_rows: int = CHUNK_ROWS,
+        progress: Callable[[ChunkOutcome], None] | None = None,
+    ) -> list[ChunkOutcome]:
+        """Pay a payments file of any length in chunks of `chunk_rows`, each one keyed
+        transaction (all of a chunk or none of it); chunks already paid under the same key are
+        skipped, so running the same file again resumes it and never pays a row twice.
+
+        The key of a chunk is the hash of the project, `run`, the chunk's first row number
+        and its payments: an unchanged chunk keeps its key when another row of the file is
+        corrected, and `run` names a new payment run of the same file (say, next month's).
+        Before anything is sent, the unpaid chunks together are checked against the project's
+        balance, each budget line and each milestone's tranche.
+        """
+        if not payments:
+            raise InputError("a payments file needs at least one payment")
+        key = to_bytes32(project, field="project id")
+        owner = sender or self.owner(project)
+        rows = [self._payment_tuple(p) for p in payments]
+        chunks = []
+        for first in range(0, len(rows), chunk_rows):
+            part = rows[first : first + chunk_rows]
+            batch = keccak(
+                abi_encode(
+                    ["bytes32", "string", "uint256", f"({_PAYMENT_TYPES})[]"],
+                    [key, run, first, part],
+                )
+            )
+            paid_in = int(self.session.call(self.contract.functions.batchPaidIn(key, batch)))
+            chunks.append((first, part, batch, paid_in))
+        self._check_fits(
+            project,
+            [
+                p
+                for (first, part, _, paid) in chunks
+                if not paid
+                for p in payments[first : first + len(part)]
+            ],
+        )
+        out = []
+        for number, (first, part, batch, paid_in) in enumerate(chunks, start=1):
+            total = sum(row[1] for row in part)
+            if paid_in:
+                outcome = ChunkOutcome(
+                    chunk=number,
+                    first_row=first,
+                    rows=len(part),
+                    total=total,
+                    batch="0x" + batch.hex(),
+                    status="already paid",
+                    block=paid_in,
+                )
+            else:
+                fn = self.contract.functions.disburseBatch(key, batch, part)
+                result = self.session.transact(fn, owner)[0]
+                outcome = ChunkOutcome(
+                    chunk=number,
+                    first_row=first,
+                    rows=len(part),
+                    total=total,
+                    batch="0x" + batch.hex(),
+                    status="paid",
+                    block=result.block,
+                    transaction=result,
+                )
+            out.append(outcome)
+            if progress is not None:
+                progress(outcome)
+        return out
+
+    def _check_fits(self, project: str, payments: list[PaymentSpec]) -> None:
+        """Refuse payments that cannot all land, before any is sent: more than the balance,
+        a budget line's room or an approved milestone's tranche allows."""
+        if not payments:
+            return
+        record = self.project(project)
+        if record.status != "Open":
+            raise InputError(f"project {project} is {record.status.lower()}")
+        total = sum(p.amount for p in payments)
+        if total > record.free:
+            raise InputError(
+                f"the payments total {format_amount(total, grouping=True)}; {project} has "
+                f"{format_amount(record.free, grouping=True)} free"
+            )
+        lines = {line.category: line for line in record.lines}
+        by_line: dict[str, int] = defaultdict(int)
+        by_milestone: dict[int, int] = defaultdict(int)
+        for p in payments:
+            by_line[p.category] += p.amount
+            by_milestone[p.milestone] += p.amount
+        for category, amount in by_line.items():
+            line = lines.get(category)
+            if line is None:
+                raise InputError(f"{project} has no budget line {category}")
+            if amount > line.left:
+                raise InputError(
+                    f"the payments on budget line {category} total "
+                    f"{format_amount(amount, grouping=True)}; "
+                    f"{format_amount(line.left, grouping=True)} is left on it"
+                )
+        for index, amount in sorted(by_milestone.items()):
+            if index >= len(record.milestones):
+                raise InputError(f"{project} has no milestone {index}")
+            m = record.milestones[index]
+            if not m.approved:
+                raise InputError(f"milestone {index} of {project} is not approved")
+            left = m.tranche - m.spent - m.reserved
+            if amount > left:
+                raise InputError(
+                    f"the payments under milestone {index} total "
+                    f"{format_amount(amount, grouping=True)}; its tranche has "
+                    f"{format_amount(left, grouping=True)} left"
+                )
+
+    def batch_paid_in(self, project: str, batch: bytes) -> int:
+        """The block a keyed batch was paid in, 0 if it was not."""
+        return int(
+            self.session.call(self.contract.functions.batchPaidIn(to_bytes32(project), batch))
+        )
 
     def propose_reallocation(
         self, project: str, source: str, target: str, amount: int, *, sender: str | None = None

@@ -136,6 +136,9 @@ interface IFundLedger {
         bytes32 ref,
         string memo
     );
+    /// @notice A keyed batch of payments landed: `batch` is the payer's key for it (one chunk
+    /// of a payments file), `count` payments and `total` paid.
+    event BatchPaid(bytes32 indexed project, bytes32 indexed batch, uint256 count, uint256 total);
     /// @notice Tokens moved from the ledger (`from`) back to funder `to` on a closed project.
     event FundsRefunded(bytes32 indexed project, address from, address indexed to, uint256 amount);
     /// @notice A soft rule fired: `code` names it, `subject` what it is about, `value` a figure.
@@ -191,6 +194,8 @@ interface IFundLedger {
     error LedgerNotProjectOwner(bytes32 project, address account);
     /// @notice Thrown when an id, owner, category or amount is zero where it may not be.
     error LedgerZeroValue();
+    /// @notice Batch `batch` of `project` was already paid, in block `blockNumber`.
+    error LedgerBatchAlreadyPaid(bytes32 project, bytes32 batch, uint256 blockNumber);
     /// @notice Thrown when list arguments have different lengths.
     error LedgerLengthMismatch();
     /// @notice Thrown when a project has no or more than `max` budget lines or milestones.
@@ -276,8 +281,14 @@ interface IFundLedger {
     ) external;
 
     /// @notice Several payments in one transaction, each under the rules of `disburse`.
-    /// @dev Caller: the project owner; all or nothing.
-    function disburseBatch(bytes32 project, Payment[] calldata payments) external;
+    /// @dev Caller: the project owner; all or nothing. A non-zero `batch` key is recorded
+    /// (`BatchPaid`) and a second batch under the same key for the project is refused with
+    /// `LedgerBatchAlreadyPaid`, so a payments file resumed after a failure never pays a chunk
+    /// twice. The zero key records nothing.
+    function disburseBatch(bytes32 project, bytes32 batch, Payment[] calldata payments) external;
+
+    /// @notice The block in which keyed batch `batch` of `project` was paid, 0 if it was not.
+    function batchPaidIn(bytes32 project, bytes32 batch) external view returns (uint256);
 
     /// @notice Proposes moving `amount` of cap from budget line `from` to `to`.
     /// @dev Caller: the project owner. Emits `ReallocationProposed`; returns its id (from 1).

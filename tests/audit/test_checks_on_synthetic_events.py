@@ -538,3 +538,13 @@ def test_the_pool_is_an_eligible_payee_only_for_what_it_books_against_a_facility
     assert (
         "paid the pool 1.00 that it booked against no facility" in checks["eligible payees"].detail
     )
+
+
+def test_a_substitute_scored_below_every_band_fails() -> None:
+    chain = good()
+    rated = next(
+        r for r in chain.rows if r["event"] == "SupplierRated" and r["args"]["supplier"] == SUB
+    )
+    rated["args"]["score"] = 599  # the lowest band starts at 600
+    failures = run(chain)[0]["facilities traceable"].failures
+    assert "facility 1 (block 15): substitute score 599 is below every band" in failures

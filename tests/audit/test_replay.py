@@ -57,11 +57,12 @@ def test_the_replay_agrees_with_what_the_contracts_did(story: tuple[World, Rows]
     world, rows = story
     result = run(rows)
     assert result.disagreements == []
-    # the report (window room) + 3 orders; 2 collections, 2 pool repayments, 1 settlement
-    assert result.decisions == 1 + 3 + 2 + 2 + 1
+    # the report (window room) + 3 orders; 2 collections, 2 pool repayments, 1 settlement,
+    # 1 closing undelivered
+    assert result.decisions == 1 + 3 + 2 + 2 + 1 + 1
     report = run_audit(world.session)
     (check,) = [c for c in report.checks if c.name == "decisions replayed"]
-    assert (check.ok, report.decisions) == (True, 9)
+    assert (check.ok, report.decisions) == (True, 10)
     story_lines = explain_order(world.session, 2)
     assert story_lines[-1].endswith("WINDOW_CAP")
     assert any(line.startswith("passed over sub_mid (") for line in explain_order(world.session, 1))
@@ -165,3 +166,47 @@ def test_a_settlement_to_someone_else_is_caught(story: tuple[World, Rows]) -> No
     one(edited, "OrderSettled", order=1)["args"]["supplier"] = world.a("resist_b")
     (disagreement,) = run(edited).disagreements
     assert disagreement.recorded.startswith(f"paid {world.a('resist_b')}, not the order's")
+
+
+def money(units: int) -> str:
+    return f"{units / 100:,.2f}"
+
+
+@pytest.mark.parametrize(
+    ("event", "field", "shows"),
+    [
+        ("RecoveryRecorded", "amount", "recovery recorded {took+1}"),
+        ("OrderClosedUndelivered", "recovery", "recovery {took+1}"),
+        ("OrderClosedUndelivered", "returned", "returned {left+1} of {left} left reserved"),
+    ],
+)
+def test_a_recovery_that_does_not_match_what_the_pool_took_is_caught(
+    story: tuple[World, Rows], event: str, field: str, shows: str
+) -> None:
+    world, rows = story
+    closed = one(rows, "OrderClosedUndelivered", order=3)["args"]
+    took, left = int(closed["recovery"]), int(closed["returned"])
+    # the pool took the advance with its interest, out of the 2,000,000.00 reserved
+    assert took + left == 2_000_000_00 and took > 1_600_000_00
+    edited = copy.deepcopy(rows)
+    args = one(edited, event, **({"order": 3} if event.startswith("Order") else {"ref": 3}))["args"]
+    args[field] = int(args[field]) + 1
+    (disagreement,) = run(edited).disagreements
+    expected = (
+        shows.replace("{took+1}", money(took + 1))
+        .replace("{left+1}", money(left + 1))
+        .replace("{left}", money(left))
+    )
+    assert (disagreement.rule, disagreement.recorded, disagreement.replayed) == (
+        "recovery on order 3 closed undelivered",
+        expected,
+        f"{money(took)} the pool took, owed by {world.a('sub_hi')}",
+    )
+
+
+def test_a_recovery_charged_to_someone_else_is_caught(story: tuple[World, Rows]) -> None:
+    world, rows = story
+    edited = copy.deepcopy(rows)
+    one(edited, "RecoveryRecorded", ref=3)["args"]["debtor"] = world.a("resist_a")
+    (disagreement,) = run(edited).disagreements
+    assert disagreement.recorded == f"owed by {world.a('resist_a')}"

@@ -117,6 +117,14 @@ def test_export_then_verify_names_changed_added_and_dropped_rows(
 
     changed = tamper(change)
     assert (changed["changed"], changed["added"], changed["dropped"]) == ([3], [], [])
+    assert changed["chain_breaks"] == [3]  # its hash no longer follows from its content
+
+    def rehash(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        rows[1]["hash"] = "0" * 64  # content kept, the chain's link broken
+        return rows
+
+    relinked = tamper(rehash)
+    assert (relinked["changed"], relinked["chain_breaks"]) == ([], [2])
     added = tamper(lambda rows: [*rows, {**rows[0], "log_index": 99, "hash": "x"}])
     assert added["added"] == [7]
     dropped = tamper(lambda rows: rows[:4] + rows[5:])

@@ -200,18 +200,62 @@ def test_a_csv_of_100_payments_lands_as_100_events(
     path = tmp_path / "payments.csv"
     path.write_text("\n".join(rows) + "\n")
     result = scf_json("project", "disburse", "LITHO-14", "--csv", str(path))
-    assert result["payments"] == 100
+    assert (result["payments"], result["skipped"], len(result["chunks"])) == (100, 0, 1)
     total = sum((1000 + i) * 100 + 50 for i in range(100))
     assert result["total"] == f"{total // 100}.{total % 100:02d}"
     with open_session(Settings(workspace=workspace), writable=False) as session:
         from chain_client.contracts import Ledger
 
         ledger = Ledger(session)
-        receipt = session.w3.eth.get_transaction_receipt(result["transaction"]["tx_hash"])
+        tx_hash = result["chunks"][0]["transaction"]["tx_hash"]
+        receipt = session.w3.eth.get_transaction_receipt(tx_hash)
         paid = ledger.contract.events.FundsDisbursed().process_receipt(receipt, errors=DISCARD)
         assert len(paid) == 100
         assert [e["args"]["memo"] for e in paid] == [f"item {i}" for i in range(100)]
     assert scf_json("project", "show", "LITHO-14")["spent"] == result["total"]
+
+
+def test_a_long_csv_is_paid_in_chunks_and_running_it_again_pays_nothing_twice(
+    scf: Run, scf_json: Any, project: None, tmp_path: Path
+) -> None:
+    rows = ["to,amount,category,milestone,memo,invoice"]
+    rows += [f"resist_{'ab'[i % 2]},1.00,MATERIALS,0,item {i},INV-{i}" for i in range(450)]
+    path = tmp_path / "long.csv"
+    path.write_text("\n".join(rows) + "\n")
+    result = scf("project", "disburse", "LITHO-14", "--csv", str(path))
+    assert result.exit_code == 0, result.stderr
+    assert "paid 450 payments, 450.00 in all, from LITHO-14 in 3 transaction(s)" in result.stdout
+    again = scf_json("project", "disburse", "LITHO-14", "--csv", str(path))
+    assert (again["payments"], again["skipped"], again["total"]) == (0, 450, "0.00")
+    assert [(c["chunk"], c["rows"], c["status"]) for c in again["chunks"]] == [
+        (1, 200, "already paid"),
+        (2, 200, "already paid"),
+        (3, 50, "already paid"),
+    ]
+    assert scf_json("project", "show", "LITHO-14")["spent"] == "450.00"
+    month = scf_json("project", "disburse", "LITHO-14", "--csv", str(path), "--run", "2027-01")
+    assert (month["payments"], month["skipped"]) == (450, 0)
+
+
+def test_a_chunk_that_fails_names_what_landed_and_how_to_resume(
+    scf: Run, scf_json: Any, project: None, tmp_path: Path
+) -> None:
+    rows = ["to,amount,category,milestone,memo,invoice"]
+    rows += ["resist_a,1.00,MATERIALS,0,,"] * 200 + ["resist_b,1.00,MATERIALS,0,,"] * 10
+    path = tmp_path / "payments.csv"
+    path.write_text("\n".join(rows) + "\n")
+    scf_json("supplier", "suspend", "resist_b")
+    result = scf("project", "disburse", "LITHO-14", "--csv", str(path))
+    assert result.exit_code == 1
+    assert result.stderr.strip().splitlines() == [
+        "error: chunk 2 of 2 (rows 202-211 of the file) not paid: resist_b is neither an "
+        "Active registered supplier nor a team wallet of LITHO-14; chunk 1 of 2 (200 rows) is "
+        "paid (fix the cause and run the same command again: paid chunks are skipped)"
+    ]
+    scf_json("supplier", "reinstate", "resist_b")
+    resumed = scf_json("project", "disburse", "LITHO-14", "--csv", str(path))
+    assert (resumed["payments"], resumed["skipped"]) == (10, 200)
+    assert scf_json("project", "show", "LITHO-14")["spent"] == "210.00"
 
 
 def test_a_spreadsheet_csv_with_a_byte_order_mark_is_read(  # type: ignore[no-untyped-def]

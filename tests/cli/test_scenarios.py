@@ -160,6 +160,16 @@ def test_expect_error_fails_when_the_step_succeeds_and_passes_when_it_reverts(
     assert json.loads(result.stdout)["steps"][2]["detail"].startswith(
         "reverted with AccessControlUnauthorizedAccount"
     )
+    path = write(
+        here,
+        HEAD + OK_STEPS + "  - supplier.rate: {account: resist_a, score: 700, by: gov_fund}\n"
+        "    expect_error: RegistryScoreOutOfRange\n",
+    )
+    result = scf("scenario", "run", str(path))
+    assert result.exit_code == 1  # another revert than the one expected is a failure
+    assert result.stderr.strip().startswith(
+        "error: step 3 (supplier.rate) failed: gov_fund does not hold the rater role"
+    )
 
 
 def test_a_failing_step_says_why_and_what_landed(scf: Run, here: Path) -> None:

@@ -231,3 +231,43 @@ def test_a_node_that_lost_the_deployment_is_refused_before_anything_is_sent(
             ), (args, result.stderr)
     finally:
         stop_anvil(workspace)
+
+
+def test_a_node_that_goes_away_mid_run_names_the_last_step_that_landed(tmp_path: Path) -> None:
+    from chain_client.scenario.model import load_scenario
+    from chain_client.scenario.runner import Runner, ScenarioFailed
+
+    workspace = tmp_path / "ws"
+    url = start_anvil(workspace, _free_port())["url"]
+    scenario = load_scenario(Path(__file__).parents[2] / "examples" / "litho-export-control.yaml")
+    try:
+        with open_session(Settings(chain=url, workspace=workspace), writable=True) as session:
+            runner = Runner(session, scenario)
+
+            def stop_after_third(result: object) -> None:
+                if len(runner.results) == 3:
+                    stop_anvil(workspace)
+
+            with pytest.raises(ScenarioFailed) as excinfo:
+                runner.run(progress=stop_after_third)
+    finally:
+        stop_anvil(workspace)
+    failed = excinfo.value
+    assert [r.number for r in failed.landed] == [1, 2, 3]
+    assert failed.step.number == 4
+    message = str(failed)
+    assert message.startswith(f"step 4 ({failed.step.action}) failed: lost the node at {url}")
+    assert "steps 1-3 landed" in message and "\n" not in message
+
+
+def test_a_transaction_on_a_node_leaves_a_quarter_over_its_estimate(
+    anvil: tuple[Path, str],
+) -> None:
+    """State that moves with the clock can need more gas when mined than when estimated a
+    block earlier; a sub-call short of gas reverts the whole call."""
+    workspace, url = anvil
+    with open_session(Settings(chain=url, workspace=workspace), writable=True) as session:
+        deploy(session)
+        result = Token(session).mint("admin", 5_00)
+        tx = session.w3.eth.get_transaction(result.tx_hash)
+        assert tx["gas"] >= result.gas_used * 5 // 4
