@@ -19,6 +19,11 @@ from rich.table import Table
 from rich.text import Text
 from typer.core import TyperGroup
 
+try:  # typer vendors click from 0.2x on; older releases depend on click itself
+    from typer._click.exceptions import NoArgsIsHelpError, UsageError
+except ImportError:  # pragma: no cover - depends on the installed typer
+    from click.exceptions import NoArgsIsHelpError, UsageError  # type: ignore[no-redef]
+
 from chain_client.chain.workspace import DATABASE
 from chain_client.config import Settings
 from chain_client.errors import ContractRevert, DeploymentError, ScfError, WorkspaceError
@@ -66,9 +71,19 @@ class ScfGroup(TyperGroup):
             args = [a for i, a in enumerate(args) if not (i < cut and a == JSON_FLAG)]
         return super().parse_args(ctx, args)
 
+    def make_context(self, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return super().make_context(*args, **kwargs)
+        except UsageError as error:  # a bad option before the command
+            _usage(error)
+
     def invoke(self, ctx: typer.Context) -> Any:  # type: ignore[override]
         try:
             return super().invoke(ctx)
+        except NoArgsIsHelpError:
+            raise  # a group called bare shows its help
+        except UsageError as error:  # a missing argument, an unknown option, a value out of range
+            _usage(error)
         except ScfError as error:
             report(error, as_json=bool(ctx.meta.get("scf_json")) or _json_state(ctx))
             raise typer.Exit(1) from None
@@ -79,6 +94,23 @@ class ScfGroup(TyperGroup):
             )
             report(damaged, as_json=bool(ctx.meta.get("scf_json")) or _json_state(ctx))
             raise typer.Exit(1) from None
+
+
+def _usage(error: UsageError) -> None:
+    """A command line that does not parse: one line naming the command's help, exit 1 (the
+    same as any other input error), instead of click's framed message and exit 2."""
+    where = error.ctx.command_path if error.ctx is not None else "scf"
+    where = "scf" + where[where.index(" ") :] if " " in where else "scf"
+    report(
+        ScfError(error.format_message(), hint=f"see `{where} --help`"),
+        as_json=JSON_FLAG in sys.argv[1:] or _json_flagged(error),
+    )
+    raise typer.Exit(1)
+
+
+def _json_flagged(error: UsageError) -> bool:
+    ctx = error.ctx
+    return ctx is not None and bool(ctx.find_root().meta.get("scf_json"))
 
 
 def _json_state(ctx: typer.Context) -> bool:

@@ -138,6 +138,9 @@ class Runner:
         except ContractRevert as exc:
             if step.expect_error == exc.error_name:
                 detail = f"reverted with {exc.error_name}, as expected"
+            elif step.expect_error is not None:
+                reason = f"expected {step.expect_error}, reverted with {exc.error_name}: {exc}"
+                raise ScenarioFailed(step, reason, self.results) from None
             else:
                 raise ScenarioFailed(step, str(exc), self.results) from None
         except ScenarioFailed:

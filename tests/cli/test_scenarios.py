@@ -168,7 +168,8 @@ def test_expect_error_fails_when_the_step_succeeds_and_passes_when_it_reverts(
     result = scf("scenario", "run", str(path))
     assert result.exit_code == 1  # another revert than the one expected is a failure
     assert result.stderr.strip().startswith(
-        "error: step 3 (supplier.rate) failed: gov_fund does not hold the rater role"
+        "error: step 3 (supplier.rate) failed: expected RegistryScoreOutOfRange, reverted with "
+        "AccessControlUnauthorizedAccount: gov_fund does not hold the rater role"
     )
 
 
