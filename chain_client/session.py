@@ -55,6 +55,7 @@ class Session:
         )
         self.accounts = Accounts(workspace, test_accounts)
         self._unlocked: set[str] | None = None
+        self._reader: str | None = None
         self._gas_limit: int | None = None
         #: When set, each transaction's block is stamped with the time it returns.
         self.clock: Callable[[], int] | None = None
@@ -208,10 +209,24 @@ class Session:
             self._unlocked = {to_checksum_address(a) for a in self.w3.eth.accounts}
         return self._unlocked
 
+    def _read_sender(self) -> str:
+        """The sender of reads (`eth_call`); no view of scf's contracts depends on it. The
+        embedded chain charges a call's gas to its sender, so there it is a funded account
+        of the chain; a node is asked nothing and gets the zero address."""
+        if self._reader is None:
+            self._reader = (
+                to_checksum_address(self.w3.eth.accounts[0])
+                if self.embedded is not None
+                else "0x0000000000000000000000000000000000000000"
+            )
+        return self._reader
+
     def call(self, fn: ContractFunction | Any) -> Any:
         """Read `fn`; a revert raises its decoded named error."""
         try:
-            return fn.call()
+            # an explicit sender: without one, web3's eth-tester middleware asks the chain for
+            # every account (and derives each address) before each read
+            return fn.call({"from": self._read_sender()})
         except Exception as exc:  # noqa: BLE001
             decoded = self.decode(exc)
             if decoded is not None:

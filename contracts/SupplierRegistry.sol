@@ -151,7 +151,7 @@ contract SupplierRegistry is AccessControlDefaultAdminRules, ISupplierRegistry {
         if (leadDays == 0 || leadDays > maxLead) revert RegistryLeadTimeOutOfRange(leadDays, maxLead);
         address[] storage list = _substitutes[part];
         Qualification storage q = _qualified[part][msg.sender];
-        uint256 position;
+        uint256 position = 0;
         if (q.termsVersion != 0) {
             // re-confirmation: same place in the list
             while (list[position] != msg.sender) ++position;

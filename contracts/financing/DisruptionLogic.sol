@@ -222,7 +222,7 @@ library DisruptionLogic {
     /// why not (`SubstituteUnavailable`; the order stays open for the next call).
     function _finance(State storage s, Deps memory d, uint256 id, Limits memory l) private returns (bool) {
         ISubstituteFinancing.Order storage o = s.orders[id];
-        bytes32 reason;
+        bytes32 reason = bytes32(0);
         if (!d.ledger.allowsSubstituteFinancing(o.project)) {
             // the project's terms, known to its funders, exclude substitute financing
             reason = PROJECT_OPTED_OUT;
@@ -233,23 +233,21 @@ library DisruptionLogic {
             // milestone is approved: no advance before that
             reason = MILESTONE_NOT_APPROVED;
         }
-        Pick memory best;
-        Terms memory t;
         if (reason == bytes32(0)) {
-            best = _choose(s, d, id, o, l);
+            Pick memory best = _choose(s, d, id, o, l);
             if (best.account == address(0)) {
                 reason = NO_SUBSTITUTE;
             } else {
-                t = _terms(d, o, best);
+                Terms memory t = _terms(d, o, best);
                 reason = _capped(s, d, o, t.advance, l);
+                if (reason == bytes32(0)) {
+                    _advance(s, d, id, l.disrupted, best, t);
+                    return true;
+                }
             }
         }
-        if (reason != bytes32(0)) {
-            emit ISubstituteFinancing.SubstituteUnavailable(id, l.disrupted, reason);
-            return false;
-        }
-        _advance(s, d, id, l.disrupted, best, t);
-        return true;
+        emit ISubstituteFinancing.SubstituteUnavailable(id, l.disrupted, reason);
+        return false;
     }
 
     /// @dev Why an advance of `advance` on order `o` cannot be made now (zero if it can).

@@ -236,3 +236,21 @@ def test_a_project_whose_terms_exclude_substitute_financing_gets_no_advance(
     assert world.financing.order(excluded).status == "Open"
     assert world.financing.project_exposure("NO-SUB-1") == 0
     assert run_audit(world.session).clean
+
+
+def test_the_advance_follows_the_policy_bands_in_force(world: World) -> None:
+    world.policy(band_advance_bps=[6000, 5000, 4000], band_floors=[850, 700, 600])
+    for substitute in ("sub_hi", "sub_mid"):  # opting in again accepts the new terms
+        world.litho.registry.qualify(PART, "30d", supplier=substitute)
+    top = world.order(value=1_000_000_00)  # sub_hi, 900: the first band
+    report = world.financing.report_disruption("resist_a", "FIRE")
+    assert [(o.order, o.substitute, o.advance) for o in report.outcomes] == [
+        (top, world.a("sub_hi"), 600_000_00)
+    ]
+    world.financing.report_recovery("resist_a")
+    world.litho.registry.suspend("sub_hi")  # next best: sub_mid, 750, the second band
+    second = world.order(value=1_000_000_00)
+    report = world.financing.report_disruption("resist_a", "FIRE")
+    assert [(o.order, o.substitute, o.advance) for o in report.outcomes] == [
+        (second, world.a("sub_mid"), 500_000_00)
+    ]

@@ -17,7 +17,8 @@ disruptions, repayments, time passing — after every step:
 - recoveries owed equal what the pool took on orders closed undelivered, less what was repaid;
 - the audit rebuilt from events agrees with all of it.
 
-The default run is short; `pytest -m slow tests/properties` runs a longer one.
+Three profiles (`PROFILES` below): 300 steps in the default suite, 2,000 with `-m slow`,
+20,000 with `-m long` (outside CI).
 """
 
 from __future__ import annotations
@@ -129,7 +130,8 @@ def uncovered_facilities(world: World) -> list[str]:
     return wrong
 
 
-def machine_for(world: World) -> type[RuleBasedStateMachine]:
+def machine_for(world: World, steps: list[int]) -> type[RuleBasedStateMachine]:
+    """The state machine over `world`; each step it takes is counted in `steps`."""
     tester = world.session.w3.provider.ethereum_tester  # type: ignore[attr-defined]
 
     class Money(RuleBasedStateMachine):
@@ -140,6 +142,7 @@ def machine_for(world: World) -> type[RuleBasedStateMachine]:
             self.checked = len(world.session.journal)
             self.price = world.pool.share_price()
             self.recoveries = 0  # what closed-undelivered orders left owed, less repayments
+            self.started = False
 
         def teardown(self) -> None:
             # the audit rebuilt from events agrees; then the chain goes back, which the
@@ -304,6 +307,13 @@ def machine_for(world: World) -> type[RuleBasedStateMachine]:
                 pool.deposit(amount, by="bank")
 
         @invariant()
+        def count_steps(self) -> None:
+            # invariants run once after the machine starts, then after every step
+            if self.started:
+                steps.append(1)
+            self.started = True
+
+        @invariant()
         def money_leaves_the_ledger_only_to_eligible_payees(self) -> None:
             journal = world.session.journal
             wrong = [
@@ -348,28 +358,53 @@ def machine_for(world: World) -> type[RuleBasedStateMachine]:
     return Money
 
 
-def _run(session: Session, examples: int, steps: int) -> None:
+def _run(session: Session, examples: int, steps: int) -> int:
+    """Run the machine until at least examples x steps steps were taken (Hypothesis ends some
+    sequences early); returns the steps taken."""
     world = setup_world(session)
     world.litho.ledger.approve_milestone("LITHO-14", 1)
-    machine = machine_for(world)
-    run_state_machine_as_test(
-        machine,
-        settings=settings(
-            max_examples=examples,
-            stateful_step_count=steps,
-            deadline=None,
-            suppress_health_check=list(HealthCheck),
-        ),
-    )
+    taken: list[int] = []
+    machine = machine_for(world, taken)
+    while len(taken) < examples * steps:
+        run_state_machine_as_test(
+            machine,
+            settings=settings(
+                max_examples=examples,
+                stateful_step_count=steps,
+                deadline=None,
+                suppress_health_check=list(HealthCheck),
+            ),
+        )
+    print(f"{len(taken)} steps")
+    return len(taken)
+
+
+#: Profiles, by steps in all (examples x steps per example): the default suite, the slow
+#: one (`scripts/test -m slow tests/properties`) and the long one, outside CI
+#: (`scripts/test -m long tests/properties`).
+PROFILES = {"default": (15, 20), "slow": (50, 40), "long": (200, 100)}
 
 
 def test_money_invariants_hold_under_random_actions(session: Session) -> None:
-    _run(session, examples=6, steps=12)
+    _run(session, *PROFILES["default"])
 
 
 @pytest.mark.slow
 def test_money_invariants_hold_under_many_random_actions(session: Session) -> None:
-    _run(session, examples=40, steps=30)
+    _run(session, *PROFILES["slow"])
+
+
+@pytest.mark.long
+def test_money_invariants_hold_under_a_long_run(session: Session) -> None:
+    _run(session, *PROFILES["long"])
+
+
+def test_the_profiles_run_300_2000_and_20000_steps() -> None:
+    assert {name: e * s for name, (e, s) in PROFILES.items()} == {
+        "default": 300,
+        "slow": 2000,
+        "long": 20000,
+    }
 
 
 def test_the_eligible_payee_invariant_fails_on_payments_it_must_refuse(session: Session) -> None:
