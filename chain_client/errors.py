@@ -59,6 +59,10 @@ class TransactionError(ScfError):
     """A transaction could not be sent or did not succeed."""
 
 
+class TransactionUnconfirmed(TransactionError):
+    """A transaction was sent but its receipt did not come: it may or may not have landed."""
+
+
 class ContractRevert(TransactionError):
     """A contract call reverted with a Solidity custom error, decoded by name.
 

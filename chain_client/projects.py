@@ -128,15 +128,20 @@ def load_payments_csv(path: Path) -> list[PaymentSpec]:
             header = [str(c).strip() for c in (reader.fieldnames or [])]
             missing = [c for c in CSV_COLUMNS if c not in header]
             unknown = [c for c in header if c not in CSV_COLUMNS]
-            if missing or unknown:
+            twice = [c for c in dict.fromkeys(header) if header.count(c) > 1]
+            if missing or unknown or twice:
                 problem = (
                     f"missing column(s) {', '.join(missing)}"
                     if missing
                     else f"unknown column(s) {', '.join(unknown)}"
+                    if unknown
+                    else f"column(s) {', '.join(twice)} given twice"
                 )
                 raise InputError(f"{path}: {problem}; expected {','.join(CSV_COLUMNS)}")
             reader.fieldnames = header
-            rows = list(reader)
+            # each row with the number of the file line it ends on, as a spreadsheet counts
+            # (blank lines included; the header is line 1)
+            rows = [(row, reader.line_num) for row in reader]
     except OSError as exc:
         raise InputError(f"cannot read {path}: {exc.strerror}") from exc
     except UnicodeDecodeError as exc:
@@ -144,20 +149,20 @@ def load_payments_csv(path: Path) -> list[PaymentSpec]:
     if not rows:
         raise InputError(f"{path} has no payment rows")
     payments = []
-    for number, row in enumerate(rows, start=2):
+    for row, number in rows:
         try:
             if None in row:
                 raise InputError(f"more values than the {len(CSV_COLUMNS)} columns")
-            milestone = (row["milestone"] or "").strip()
-            if not re.fullmatch(r"[0-9]{1,6}", milestone):
-                raise InputError(f"milestone {milestone!r} is not a milestone number")
+            value = {c: (row.get(c) or "").strip() for c in CSV_COLUMNS}  # a short row: ""
+            if not re.fullmatch(r"[0-9]{1,6}", value["milestone"]):
+                raise InputError(f"milestone {value['milestone']!r} is not a milestone number")
             fields = {
-                "to": row["to"].strip(),
-                "amount": row["amount"].strip(),
-                "category": row["category"].strip(),
-                "milestone": int(milestone),
-                "memo": (row["memo"] or "").strip(),
-                "invoice": (row["invoice"] or "").strip() or None,
+                "to": value["to"],
+                "amount": value["amount"],
+                "category": value["category"],
+                "milestone": int(value["milestone"]),
+                "memo": value["memo"],
+                "invoice": value["invoice"] or None,
             }
             payments.append(PaymentSpec.model_validate(fields))
         except (ValidationError, InputError) as exc:

@@ -27,6 +27,7 @@ from .errors import (
     DeploymentError,
     ScfError,
     TransactionError,
+    TransactionUnconfirmed,
 )
 from .models import ChainStatus, Deployment, TxResult, timestamp
 from .revert import decode_revert, revert_data
@@ -175,7 +176,7 @@ class Session:
                 tx_hash = self.w3.eth.send_raw_transaction(signed.raw_transaction)
             receipt = self.w3.eth.wait_for_transaction_receipt(tx_hash, timeout=120)
         except TimeExhausted as exc:
-            raise TransactionError(f"transaction not mined within 120 s: {exc}") from None
+            raise TransactionUnconfirmed(f"transaction not mined within 120 s: {exc}") from None
         except ScfError:
             raise
         except Exception as exc:  # noqa: BLE001 - web3 and eth-tester raise many kinds

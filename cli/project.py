@@ -11,8 +11,7 @@ from rich.console import Group
 from rich.progress import Progress
 
 from chain_client.contracts import Ledger
-from chain_client.contracts.ledger import CHUNK_ROWS
-from chain_client.errors import InputError, ScfError
+from chain_client.errors import InputError
 from chain_client.models import ChunkOutcome
 from chain_client.projects import PaymentSpec, ProjectRecord, load_payments_csv, parse_spec
 from chain_client.session import Session
@@ -320,33 +319,16 @@ def _disburse_file(
         ledger = Ledger(s)
         ledger.owner(project)
         landed: list[ChunkOutcome] = []
-        chunks = -(-len(payments) // CHUNK_ROWS)
         bar = Progress(console=console, transient=True, disable=state(ctx).json)
-        task = bar.add_task(f"paying {len(payments)} payments", total=chunks)
+        task = bar.add_task(f"paying {len(payments)} payments", total=None)
 
         def advance(outcome: ChunkOutcome) -> None:
             landed.append(outcome)
-            bar.advance(task)
+            bar.update(task, completed=sum(c.rows for c in landed), total=len(payments))
 
-        try:
-            with bar:
-                ledger.pay_file(project, payments, run=run, sender=by, progress=advance)
-        except ScfError as error:
-            rows = sum(c.rows for c in landed)
-            done = (
-                f"{'chunk 1' if len(landed) == 1 else f'chunks 1-{len(landed)}'} of {chunks} "
-                f"({rows} rows) {'is' if len(landed) == 1 else 'are'} paid"
-                if landed
-                else "no chunk was paid"
-            )
-            # the same error (its type and decoded arguments for --json), told in the file's terms
-            error.message = (
-                f"chunk {len(landed) + 1} of {chunks} (rows {rows + 2}-"
-                f"{min(rows + CHUNK_ROWS, len(payments)) + 1} of the file) not paid: "
-                f"{error.message}; {done}"
-            )
-            error.hint = "fix the cause and run the same command again: paid chunks are skipped"
-            raise
+        # a refusal names the chunk and payments, what landed and how to go on
+        with bar:
+            ledger.pay_file(project, payments, run=run, sender=by, progress=advance)
         paid = [c for c in landed if c.status == "paid"]
         skipped = [c for c in landed if c.status != "paid"]
         total = sum(c.total for c in paid)

@@ -82,7 +82,16 @@ contract FundLedger is IFundLedger, LedgerRiskFlags, AccessControlDefaultAdminRu
     mapping(bytes32 project => mapping(uint256 id => Reallocation)) private _reallocations;
     mapping(bytes32 project => mapping(uint256 ref => Reservation)) private _reservations;
     mapping(bytes32 approval => bool) private _paymentApprovals;
-    mapping(bytes32 project => mapping(bytes32 batch => uint256 blockNumber)) private _batches;
+    /// @dev A keyed batch as paid: its block, its number of payments and the hash of its
+    /// payments (`keccak256(abi.encode(payments))`), so that a payer resuming a file can
+    /// tell the batch it sent from another one under the same key.
+    struct Batch {
+        uint64 blockNumber;
+        uint32 count;
+        bytes32 payments;
+    }
+
+    mapping(bytes32 project => mapping(bytes32 batch => Batch)) private _batches;
 
     /// @dev What a debtor owes a project, order by order, oldest first: a queue whose head
     /// moves past paid entries, so each entry is read once however many repayments come.
@@ -220,22 +229,33 @@ contract FundLedger is IFundLedger, LedgerRiskFlags, AccessControlDefaultAdminRu
     {
         ProjectData storage p = _owned(id);
         if (payments.length == 0) revert LedgerZeroValue();
+        bytes32 hashed = bytes32(0);
         if (batch != bytes32(0)) {
-            uint256 paidIn = _batches[id][batch];
+            uint256 paidIn = _batches[id][batch].blockNumber;
             if (paidIn != 0) revert LedgerBatchAlreadyPaid(id, batch, paidIn);
-            _batches[id][batch] = block.number;
+            hashed = keccak256(abi.encode(payments));
+            _batches[id][batch] = Batch({
+                blockNumber: uint64(block.number),
+                count: uint32(payments.length),
+                payments: hashed
+            });
         }
         uint256 total = 0;
         for (uint256 i = 0; i < payments.length; ++i) {
             _pay(p, id, payments[i]);
             total += payments[i].amount;
         }
-        if (batch != bytes32(0)) emit BatchPaid(id, batch, payments.length, total);
+        if (batch != bytes32(0)) emit BatchPaid(id, batch, payments.length, total, hashed);
     }
 
     /// @inheritdoc IFundLedger
-    function batchPaidIn(bytes32 id, bytes32 batch) external view returns (uint256) {
-        return _batches[id][batch];
+    function batchPaid(bytes32 id, bytes32 batch)
+        external
+        view
+        returns (uint256 blockNumber, uint256 count, bytes32 payments)
+    {
+        Batch storage b = _batches[id][batch];
+        return (b.blockNumber, b.count, b.payments);
     }
 
     /// @inheritdoc IFundLedger

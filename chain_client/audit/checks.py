@@ -188,12 +188,47 @@ def check_rules(rows: list[Row], addresses: Mapping[str, str]) -> list[Check]:
             "approved by the reviewer",
         ),
         _check(
+            "batches paid once",
+            batch_failures(rows),
+            "every keyed batch of payments paid once, with the payments its event counts",
+        ),
+        _check(
             "facilities traceable",
             facility_failures(rows),
             "every facility follows a disruption report; substitute, terms and ranking as the "
             "policy and the substitute's opt-in say",
         ),
     ]
+
+
+def batch_failures(rows: list[Row]) -> list[str]:
+    """A keyed batch (`BatchPaid`) paid a second time under the same key of its project, or
+    whose count and total differ from the project's payments in its transaction."""
+    failures = []
+    first: dict[tuple[str, str], int] = {}
+    paid: dict[tuple[str, str], list[int]] = defaultdict(list)
+    for row in rows:
+        if row["event"] == "FundsDisbursed":
+            paid[(row["tx"], text(row["args"]["project"]))].append(int(row["args"]["amount"]))
+    for row in rows:
+        if row["event"] != "BatchPaid":
+            continue
+        a = row["args"]
+        project, key = text(a["project"]), str(a["batch"])
+        if (project, key) in first:
+            failures.append(
+                f"block {row['block']}: batch {key} of {project} paid again (first in block "
+                f"{first[(project, key)]})"
+            )
+        first.setdefault((project, key), int(row["block"]))
+        amounts = paid[(row["tx"], project)]
+        if (len(amounts), sum(amounts)) != (int(a["count"]), int(a["total"])):
+            failures.append(
+                f"block {row['block']}: batch {key} of {project} counts {a['count']} payments "
+                f"of {_amt(int(a['total']))}; its transaction paid {len(amounts)} of "
+                f"{_amt(sum(amounts))}"
+            )
+    return failures
 
 
 def _pool_bookings(rows: list[Row]) -> dict[str, Counter[int]]:

@@ -192,6 +192,7 @@ def replay(rows: list[Row], name_of: _Names | None = None) -> Replay:
     state = _State()
     name: _Names = name_of or (lambda address: address)
     for group in _transactions(rows):
+        _check_recoveries_recorded(group, out, name)
         end = next((i for i, r in enumerate(group) if r["event"] == "DisruptionProcessed"), None)
         if end is None:
             for row in group:
@@ -776,3 +777,20 @@ def _check_closing(state: _State, row: Row, group: list[Row], out: Replay, name:
                 f"{name(facility.substitute) if facility else 'its substitute'}",
             )
         )
+
+
+def _check_recoveries_recorded(group: list[Row], out: Replay, name: _Names) -> None:
+    """A recovery is recorded only when its order is closed undelivered, in that transaction
+    (what the pool took from the order's reservation, owed by its substitute)."""
+    closed = {int(r["args"]["order"]) for r in group if r["event"] == "OrderClosedUndelivered"}
+    for row in group:
+        if row["event"] == "RecoveryRecorded" and int(row["args"]["ref"]) not in closed:
+            a = row["args"]
+            out.disagreements.append(
+                Disagreement(
+                    f"block {row['block']} log {row['log_index']}",
+                    f"recovery of {_amount(int(a['amount']))} owed by {name(a['debtor'])}",
+                    f"on order {a['ref']}",
+                    "only on an order closed undelivered, in the same transaction",
+                )
+            )

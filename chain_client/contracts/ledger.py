@@ -11,7 +11,7 @@ from eth_typing import ChecksumAddress
 from eth_utils import keccak, to_checksum_address
 
 from ..audit.collect import collect
-from ..errors import InputError
+from ..errors import ChainConnectionError, InputError, ScfError, TransactionUnconfirmed
 from ..models import ChunkOutcome, TxResult
 from ..projects import (
     BudgetLineRecord,
@@ -152,66 +152,87 @@ class Ledger(Bound):
         chunk_rows: int = CHUNK_ROWS,
         progress: Callable[[ChunkOutcome], None] | None = None,
     ) -> list[ChunkOutcome]:
-        """Pay a payments file of any length in chunks of `chunk_rows`, each one keyed
-        transaction (all of a chunk or none of it); chunks already paid under the same key are
-        skipped, so running the same file again resumes it and never pays a row twice.
+        """Pay a payments file of any length in chunks of at most `chunk_rows`, each one keyed
+        transaction (all of a chunk or none of it). Running the same file again resumes it,
+        and never pays a payment twice.
 
-        The key of a chunk is the hash of the project, `run`, the chunk's first row number
-        and its payments: an unchanged chunk keeps its key when another row of the file is
-        corrected, and `run` names a new payment run of the same file (say, next month's).
-        Before anything is sent, the unpaid chunks together are checked against the project's
-        balance, each budget line and each milestone's tranche.
+        A chunk's key is the hash of the project, `run` and the position of its first
+        payment; the ledger records each key with the number and the hash of the payments
+        it paid. The file is walked from its first payment: a key already paid with the same
+        payments is skipped; a key paid with other payments refuses the whole file before
+        anything is sent (the file is not the one paid under this run: an edited, re-sorted
+        or re-saved file, whose rows would otherwise be paid again); rows past the last paid
+        chunk (appended since) are paid. `run` names a new payment run of the same file.
+        The chunks to send are checked together against the project before the first is
+        sent: its balance, budget lines, tranches, and each payee's eligibility and debts.
         """
         if not payments:
             raise InputError("a payments file needs at least one payment")
         key = to_bytes32(project, field="project id")
         owner = sender or self.owner(project)
         rows = [self._payment_tuple(p) for p in payments]
-        chunks = []
-        for first in range(0, len(rows), chunk_rows):
-            part = rows[first : first + chunk_rows]
-            batch = keccak(
-                abi_encode(
-                    ["bytes32", "string", "uint256", f"({_PAYMENT_TYPES})[]"],
-                    [key, run, first, part],
-                )
+        plan: list[tuple[int, list[tuple[Any, ...]], bytes, int]] = []
+        first = 0
+        while first < len(rows):
+            batch = keccak(abi_encode(["bytes32", "string", "uint256"], [key, run, first]))
+            paid_in, count, hashed = self.session.call(
+                self.contract.functions.batchPaid(key, batch)
             )
-            paid_in = int(self.session.call(self.contract.functions.batchPaidIn(key, batch)))
-            chunks.append((first, part, batch, paid_in))
-        self._check_fits(
-            project,
-            [
-                p
-                for (first, part, _, paid) in chunks
-                if not paid
-                for p in payments[first : first + len(part)]
-            ],
-        )
-        out = []
-        for number, (first, part, batch, paid_in) in enumerate(chunks, start=1):
-            total = sum(row[1] for row in part)
             if paid_in:
-                outcome = ChunkOutcome(
-                    chunk=number,
-                    first_row=first,
-                    rows=len(part),
-                    total=total,
-                    batch="0x" + batch.hex(),
-                    status="already paid",
-                    block=paid_in,
-                )
+                part = rows[first : first + int(count)]
+                if len(part) != int(count) or _payments_hash(part) != bytes(hashed):
+                    raise InputError(
+                        f"payments {first + 1}-{first + int(count)} of run {run or '(unnamed)'} "
+                        f"were paid in block {paid_in} with other rows: this file is not the "
+                        "one paid (edited, re-sorted or re-saved); nothing was sent",
+                        hint="pay it as a new run with --run NAME only if none of its rows "
+                        "was paid before",
+                    )
+            else:
+                part = rows[first : first + chunk_rows]
+            plan.append((first, part, batch, int(paid_in)))
+            first += len(part)
+        unpaid = [(first, part) for (first, part, _, paid) in plan if not paid]
+        try:
+            self._check_fits(
+                project, [p for first, part in unpaid for p in payments[first : first + len(part)]]
+            )
+        except InputError as error:
+            spans: list[list[int]] = []  # contiguous runs of unpaid payments, from 1
+            for first, part in unpaid:
+                if spans and spans[-1][1] == first:
+                    spans[-1][1] = first + len(part)
+                else:
+                    spans.append([first, first + len(part)])
+            ranges = ", ".join(f"{a + 1}-{b}" for a, b in spans)
+            already = len(plan) - len(unpaid)
+            error.message = (
+                f"{error.message} (payments {ranges} of the file, not paid yet"
+                + (f"; {already} chunk(s) already paid" if already else "")
+                + "); nothing was sent"
+            )
+            raise
+
+        out: list[ChunkOutcome] = []
+        for number, (first, part, batch, paid_in) in enumerate(plan, start=1):
+            total = sum(row[1] for row in part)
+            common = {
+                "chunk": number,
+                "first_row": first,
+                "rows": len(part),
+                "total": total,
+                "batch": "0x" + batch.hex(),
+            }
+            if paid_in:
+                outcome = ChunkOutcome(**common, status="already paid", block=paid_in)
             else:
                 fn = self.contract.functions.disburseBatch(key, batch, part)
-                result = self.session.transact(fn, owner)[0]
+                try:
+                    result = self.session.transact(fn, owner)[0]
+                except ScfError as error:
+                    raise _chunk_failed(error, number, len(plan), first, part, out) from None
                 outcome = ChunkOutcome(
-                    chunk=number,
-                    first_row=first,
-                    rows=len(part),
-                    total=total,
-                    batch="0x" + batch.hex(),
-                    status="paid",
-                    block=result.block,
-                    transaction=result,
+                    **common, status="paid", block=result.block, transaction=result
                 )
             out.append(outcome)
             if progress is not None:
@@ -248,6 +269,20 @@ class Ledger(Bound):
                     f"{format_amount(amount, grouping=True)}; "
                     f"{format_amount(line.left, grouping=True)} is left on it"
                 )
+        key = to_bytes32(project, field="project id")
+        for payee in dict.fromkeys(self.resolve(p.to) for p in payments):
+            shown = self.session.name_of(payee)
+            if not self.session.call(self.contract.functions.isEligiblePayee(key, payee)):
+                raise InputError(
+                    f"{shown} is neither an Active registered supplier nor a team wallet of "
+                    f"{project}"
+                )
+            owed = int(self.session.call(self.contract.functions.recoveryOwed(key, payee)))
+            if owed:
+                raise InputError(
+                    f"{shown} owes {project} {format_amount(owed, grouping=True)} in "
+                    "recoveries: payments to it are refused until repaid"
+                )
         for index, amount in sorted(by_milestone.items()):
             if index >= len(record.milestones):
                 raise InputError(f"{project} has no milestone {index}")
@@ -265,7 +300,7 @@ class Ledger(Bound):
     def batch_paid_in(self, project: str, batch: bytes) -> int:
         """The block a keyed batch was paid in, 0 if it was not."""
         return int(
-            self.session.call(self.contract.functions.batchPaidIn(to_bytes32(project), batch))
+            self.session.call(self.contract.functions.batchPaid(to_bytes32(project), batch))[0]
         )
 
     def propose_reallocation(
@@ -445,3 +480,38 @@ class Ledger(Bound):
                 )
             )
         return out
+
+
+def _payments_hash(rows: list[tuple[Any, ...]]) -> bytes:
+    """`keccak256(abi.encode(payments))`, as the ledger records a keyed batch."""
+    return bytes(keccak(abi_encode([f"({_PAYMENT_TYPES})[]"], [rows])))
+
+
+def _chunk_failed(
+    error: ScfError,
+    number: int,
+    chunks: int,
+    first: int,
+    part: list[tuple[Any, ...]],
+    done: list[ChunkOutcome],
+) -> ScfError:
+    """`error`, told in the file's terms: which chunk and payments, whether it may have
+    landed, what is paid, and how to go on."""
+    paid = [c for c in done if c.status == "paid"]
+    before = (
+        f"chunks 1-{len(done)} of {chunks} are paid ({len(paid)} just now)"
+        if done
+        else "no earlier chunk"
+    )
+    unsure = isinstance(error, TransactionUnconfirmed | ChainConnectionError)
+    state = "was sent but not confirmed" if unsure else "was not paid"
+    error.message = (
+        f"chunk {number} of {chunks} (payments {first + 1}-{first + len(part)}) {state}: "
+        f"{error.message}; {before}"
+    )
+    error.hint = (
+        "run the same command again: it checks which chunks landed and pays only the rest"
+        if unsure
+        else "fix the cause and run the same command again: paid chunks are skipped"
+    )
+    return error

@@ -137,8 +137,11 @@ interface IFundLedger {
         string memo
     );
     /// @notice A keyed batch of payments landed: `batch` is the payer's key for it (one chunk
-    /// of a payments file), `count` payments and `total` paid.
-    event BatchPaid(bytes32 indexed project, bytes32 indexed batch, uint256 count, uint256 total);
+    /// of a payments file), `count` payments and `total` paid; `payments` is
+    /// `keccak256(abi.encode(payments))`.
+    event BatchPaid(
+        bytes32 indexed project, bytes32 indexed batch, uint256 count, uint256 total, bytes32 payments
+    );
     /// @notice Tokens moved from the ledger (`from`) back to funder `to` on a closed project.
     event FundsRefunded(bytes32 indexed project, address from, address indexed to, uint256 amount);
     /// @notice A soft rule fired: `code` names it, `subject` what it is about, `value` a figure.
@@ -287,8 +290,12 @@ interface IFundLedger {
     /// twice. The zero key records nothing.
     function disburseBatch(bytes32 project, bytes32 batch, Payment[] calldata payments) external;
 
-    /// @notice The block in which keyed batch `batch` of `project` was paid, 0 if it was not.
-    function batchPaidIn(bytes32 project, bytes32 batch) external view returns (uint256);
+    /// @notice Keyed batch `batch` of `project` as paid: its block (0 if it was not paid),
+    /// its number of payments and `keccak256(abi.encode(payments))`.
+    function batchPaid(bytes32 project, bytes32 batch)
+        external
+        view
+        returns (uint256 blockNumber, uint256 count, bytes32 payments);
 
     /// @notice Proposes moving `amount` of cap from budget line `from` to `to`.
     /// @dev Caller: the project owner. Emits `ReallocationProposed`; returns its id (from 1).

@@ -36,6 +36,7 @@ def test_the_story_audits_clean_with_its_books(scf_json: Any, story: Path) -> No
         "approved milestones",
         "eligible payees",
         "dual control",
+        "batches paid once",
         "facilities traceable",
         "decisions replayed",
     ]

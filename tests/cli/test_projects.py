@@ -237,7 +237,7 @@ def test_a_long_csv_is_paid_in_chunks_and_running_it_again_pays_nothing_twice(
     assert (month["payments"], month["skipped"]) == (450, 0)
 
 
-def test_a_chunk_that_fails_names_what_landed_and_how_to_resume(
+def test_a_file_with_a_suspended_payee_is_refused_whole_before_anything_is_sent(
     scf: Run, scf_json: Any, project: None, tmp_path: Path
 ) -> None:
     rows = ["to,amount,category,milestone,memo,invoice"]
@@ -245,16 +245,17 @@ def test_a_chunk_that_fails_names_what_landed_and_how_to_resume(
     path = tmp_path / "payments.csv"
     path.write_text("\n".join(rows) + "\n")
     scf_json("supplier", "suspend", "resist_b")
+    block = scf_json("chain", "status")["block"]
     result = scf("project", "disburse", "LITHO-14", "--csv", str(path))
     assert result.exit_code == 1
     assert result.stderr.strip().splitlines() == [
-        "error: chunk 2 of 2 (rows 202-211 of the file) not paid: resist_b is neither an "
-        "Active registered supplier nor a team wallet of LITHO-14; chunk 1 of 2 (200 rows) is "
-        "paid (fix the cause and run the same command again: paid chunks are skipped)"
+        "error: resist_b (0x4CCe…1528) is neither an Active registered supplier nor a team "
+        "wallet of LITHO-14 (payments 1-210 of the file, not paid yet); nothing was sent"
     ]
+    assert scf_json("chain", "status")["block"] == block
     scf_json("supplier", "reinstate", "resist_b")
-    resumed = scf_json("project", "disburse", "LITHO-14", "--csv", str(path))
-    assert (resumed["payments"], resumed["skipped"]) == (10, 200)
+    paid = scf_json("project", "disburse", "LITHO-14", "--csv", str(path))
+    assert (paid["payments"], paid["skipped"]) == (210, 0)
     assert scf_json("project", "show", "LITHO-14")["spent"] == "210.00"
 
 

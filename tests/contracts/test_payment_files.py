@@ -4,13 +4,15 @@ row twice, and checked whole against the project before anything is sent."""
 from __future__ import annotations
 
 import pytest
+from eth_abi import encode as abi_encode
+from eth_utils import keccak
 
 from chain_client.errors import ContractRevert, InputError
 from chain_client.models import ChunkOutcome
 from chain_client.projects import PaymentSpec
 from chain_client.session import Session
 from tests.conftest import assert_revert, events
-from tests.contracts.ledger_fixtures import Litho, P, setup_litho
+from tests.contracts.ledger_fixtures import MATERIALS, Litho, P, setup_litho
 
 
 def rows(count: int, *, amount: str = "10.00", milestone: int = 0) -> list[PaymentSpec]:
@@ -29,8 +31,24 @@ def rows(count: int, *, amount: str = "10.00", milestone: int = 0) -> list[Payme
 def test_a_keyed_batch_is_paid_once(litho: Litho) -> None:
     key = bytes(31) + b"\x07"
     result = litho.ledger.disburse_batch("LITHO-14", rows(3), batch=key)
+    encoded = abi_encode(
+        ["(address,uint256,bytes32,uint256,bytes32,string)[]"],
+        [
+            [
+                (
+                    litho.a(("resist_a", "resist_b")[i % 2]),
+                    10_00,
+                    MATERIALS,
+                    0,
+                    bytes(32),
+                    f"row {i}",
+                )
+                for i in range(3)
+            ]
+        ],
+    )
     assert events(litho.session, result.tx_hash, litho.ledger.contract, "BatchPaid") == [
-        {"project": P, "batch": key, "count": 3, "total": 30_00}
+        {"project": P, "batch": key, "count": 3, "total": 30_00, "payments": keccak(encoded)}
     ]
     assert litho.ledger.batch_paid_in("LITHO-14", key) == result.block
     with pytest.raises(ContractRevert) as excinfo:
@@ -66,22 +84,51 @@ def test_a_file_is_paid_in_chunks_and_a_rerun_pays_nothing_twice(litho: Litho) -
 def test_a_failed_chunk_leaves_the_earlier_ones_and_a_rerun_resumes_after_them(
     litho: Litho,
 ) -> None:
-    litho.registry.suspend("resist_b")  # no longer an eligible payee
-    payments = [*rows(2)[:1], *rows(2)[:1], *rows(2)]  # a, a | a, b
+    large = PaymentSpec(to="resist_b", amount="2000000.00", category="MATERIALS", milestone=0)
+    payments = [*rows(2), rows(1)[0], large]  # a, b | a, b at dual control, not approved
     seen: list[ChunkOutcome] = []
     with pytest.raises(ContractRevert) as excinfo:
         litho.ledger.pay_file("LITHO-14", payments, chunk_rows=2, progress=seen.append)
-    assert_revert(excinfo, "LedgerPayeeNotEligible", project=P, payee=litho.a("resist_b"))
+    assert excinfo.value.error_name == "LedgerPaymentNotApproved"
+    assert str(excinfo.value).startswith("chunk 2 of 2 (payments 3-4) was not paid: ")
+    assert str(excinfo.value).endswith(
+        "; chunks 1-1 of 2 are paid (1 just now) (fix the cause and run the same command "
+        "again: paid chunks are skipped)"
+    )
     assert [(c.chunk, c.status) for c in seen] == [(1, "paid")]
     assert litho.ledger.project("LITHO-14").spent == 20_00
-    litho.registry.reinstate("resist_b")
+    litho.ledger.approve_payment("LITHO-14", large)
     resumed = litho.ledger.pay_file("LITHO-14", payments, chunk_rows=2)
     assert [(c.chunk, c.status) for c in resumed] == [(1, "already paid"), (2, "paid")]
+    assert litho.ledger.project("LITHO-14").spent == 2_000_030_00
+
+
+def test_an_edited_paid_file_is_refused_whole_and_appended_rows_are_paid_alone(
+    litho: Litho,
+) -> None:
+    payments = rows(3)
+    first = litho.ledger.pay_file("LITHO-14", payments, chunk_rows=2)
+    block = litho.session.w3.eth.block_number
+    fixed = [*payments[:2], payments[2].model_copy(update={"memo": "typo fixed"})]
+    with pytest.raises(InputError) as excinfo:
+        litho.ledger.pay_file("LITHO-14", fixed, chunk_rows=2)
+    assert str(excinfo.value) == (
+        f"payments 3-3 of run (unnamed) were paid in block {first[1].block} with other rows: "
+        "this file is not the one paid (edited, re-sorted or re-saved); nothing was sent (pay "
+        "it as a new run with --run NAME only if none of its rows was paid before)"
+    )
+    for edited in (list(reversed(payments)), [rows(5)[4], *payments]):
+        with pytest.raises(InputError):
+            litho.ledger.pay_file("LITHO-14", edited, chunk_rows=2)
+    assert litho.session.w3.eth.block_number == block
+    # rows added at the end of a paid file: only they are paid, under their own key
+    more = litho.ledger.pay_file("LITHO-14", rows(4), chunk_rows=2)
+    assert [(c.first_row, c.rows, c.status) for c in more] == [
+        (0, 2, "already paid"),
+        (2, 1, "already paid"),
+        (3, 1, "paid"),
+    ]
     assert litho.ledger.project("LITHO-14").spent == 40_00
-    # a corrected row changes only its own chunk's key
-    fixed = [*payments[:3], payments[3].model_copy(update={"amount": 11_00})]
-    final = litho.ledger.pay_file("LITHO-14", fixed, chunk_rows=2)
-    assert [c.status for c in final] == ["already paid", "paid"]
 
 
 @pytest.mark.parametrize(
@@ -109,7 +156,9 @@ def test_a_file_that_cannot_all_land_is_refused_before_sending(
     block = litho.session.w3.eth.block_number
     with pytest.raises(InputError) as excinfo:
         litho.ledger.pay_file("LITHO-14", [*rows(3), *payments], chunk_rows=2)
-    assert str(excinfo.value) == message
+    assert str(excinfo.value) == (
+        f"{message} (payments 1-{3 + len(payments)} of the file, not paid yet); nothing was sent"
+    )
     assert litho.session.w3.eth.block_number == block
 
 
@@ -118,5 +167,8 @@ def test_a_file_above_the_balance_is_refused_before_sending(session: Session) ->
     block = session.w3.eth.block_number
     with pytest.raises(InputError) as excinfo:
         litho.ledger.pay_file("LITHO-14", rows(5), chunk_rows=2)
-    assert str(excinfo.value) == "the payments total 50.00; LITHO-14 has 45.00 free"
+    assert str(excinfo.value) == (
+        "the payments total 50.00; LITHO-14 has 45.00 free (payments 1-5 of the file, not "
+        "paid yet); nothing was sent"
+    )
     assert session.w3.eth.block_number == block

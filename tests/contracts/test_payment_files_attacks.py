@@ -1,0 +1,111 @@
+"""Attacks on payments files and keyed batches (found by a red-team review): a re-saved
+invoice document, a payee certain to be refused, and audits of a recovery no closed order
+explains and of a batch key paid twice."""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+
+import pytest
+
+from chain_client.audit.checks import check_rules
+from chain_client.audit.collect import collect
+from chain_client.audit.replay import replay
+from chain_client.audit.report import run_audit
+from chain_client.errors import InputError
+from chain_client.projects import PaymentSpec
+from tests.contracts.ledger_fixtures import FINANCIER, MATERIALS, Litho, P
+
+
+def rows(count: int, *, amount: str = "10.00") -> list[PaymentSpec]:
+    return [
+        PaymentSpec(
+            to=("resist_a", "resist_b")[i % 2],
+            amount=amount,
+            category="MATERIALS",
+            milestone=0,
+            memo=f"row {i}",
+            invoice=f"INV-{i}",
+        )
+        for i in range(count)
+    ]
+
+
+def spent(litho: Litho) -> int:
+    return litho.ledger.project("LITHO-14").spent
+
+
+def test_an_unchanged_file_whose_invoice_document_was_re_saved_is_not_paid_again(
+    litho: Litho, tmp_path: Path
+) -> None:
+    invoice = tmp_path / "INV-7.pdf"
+    invoice.write_bytes(b"%PDF invoice 7, exported 09:00")
+    payments = [
+        PaymentSpec(
+            to="resist_a", amount="10.00", category="MATERIALS", milestone=0, invoice=f"@{invoice}"
+        ),
+        PaymentSpec(to="resist_b", amount="10.00", category="MATERIALS", milestone=0),
+    ]
+    litho.ledger.pay_file("LITHO-14", payments)
+    invoice.write_bytes(b"%PDF invoice 7, exported 09:05")  # the same file, another invoice hash
+    with pytest.raises(InputError) as excinfo:
+        litho.ledger.pay_file("LITHO-14", payments)
+    assert "this file is not the one paid" in str(excinfo.value)
+    assert spent(litho) == 20_00
+
+
+def test_a_file_with_a_suspended_payee_is_refused_before_any_chunk_is_sent(
+    litho: Litho,
+) -> None:
+    litho.registry.suspend("resist_b")
+    payments = [rows(1)[0], rows(1)[0], *rows(2)]  # a, a | a, b
+    block = litho.session.w3.eth.block_number
+    with pytest.raises(InputError) as excinfo:
+        litho.ledger.pay_file("LITHO-14", payments, chunk_rows=2)
+    assert str(excinfo.value) == (
+        f"resist_b ({litho.a('resist_b')[:6]}…{litho.a('resist_b')[-4:]}) is neither an Active "
+        "registered supplier nor a team wallet of LITHO-14 (payments 1-4 of the file, not paid "
+        "yet); nothing was sent"
+    )
+    assert litho.session.w3.eth.block_number == block
+
+
+def test_a_recovery_recorded_on_no_closed_order_fails_the_audit(litho: Litho) -> None:
+    """An account given the financier role (the wiring risk docs/security.md names) records
+    a debt on resist_b against a reservation of its own: the chain takes it, the audit must
+    not."""
+    f = litho.ledger.contract.functions
+    litho.session.transact(f.grantRole(FINANCIER, litho.a("financier")), "admin")
+    litho.session.transact(f.reserve(P, 77, MATERIALS, 0, 1_00), "financier")
+    recorded = litho.session.transact(
+        f.recordRecovery(P, 77, litho.a("resist_b"), 5_000_000_00), "financier"
+    )[0]
+    with pytest.raises(InputError, match="owes LITHO-14 5,000,000.00 in recoveries"):
+        litho.ledger.pay_file("LITHO-14", [rows(2)[1]])
+    report = run_audit(litho.session)
+    (check,) = [c for c in report.checks if c.name == "decisions replayed"]
+    log = next(r["log_index"] for r in collect(litho.session) if r["event"] == "RecoveryRecorded")
+    assert check.failures == [
+        f"block {recorded.block} log {log}: recovery of 5,000,000.00 owed by "
+        f"{litho.session.name_of(litho.a('resist_b'))}: recorded on order 77; replayed only on "
+        "an order closed undelivered, in the same transaction"
+    ]
+
+
+def test_a_batch_key_paid_twice_fails_the_audit(litho: Litho) -> None:
+    key = bytes(31) + b"\x07"
+    result = litho.ledger.disburse_batch("LITHO-14", rows(2), batch=key)
+    events = collect(litho.session)
+    chunk = [r for r in events if r["tx"] == result.tx_hash]
+    again = copy.deepcopy(chunk)
+    for r in again:
+        r["block"] += 1
+        r["tx"] = "0x" + "ee" * 32
+    addresses = {n: c.address for n, c in litho.session.deployment().contracts.items()}
+    checks = {c.name: c for c in check_rules([*events, *again], addresses)}
+    assert checks["batches paid once"].failures == [
+        f"block {result.block + 1}: batch 0x{key.hex()} of LITHO-14 paid again (first in block "
+        f"{result.block})"
+    ]
+    assert replay([*events, *again]).disagreements == []  # the replay judges decisions only
