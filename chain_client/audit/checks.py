@@ -206,14 +206,16 @@ def batch_failures(rows: list[Row]) -> list[str]:
     whose count and total differ from the project's payments in its transaction."""
     failures = []
     first: dict[tuple[str, str], int] = {}
-    paid: dict[tuple[str, str], list[int]] = defaultdict(list)
+    # a project's payments in a transaction since its last keyed batch there: a batch's own
+    # payments come just before its `BatchPaid` (several batches may share a transaction)
+    pending: dict[tuple[str, str], list[int]] = defaultdict(list)
     for row in rows:
+        a = row["args"]
         if row["event"] == "FundsDisbursed":
-            paid[(row["tx"], text(row["args"]["project"]))].append(int(row["args"]["amount"]))
-    for row in rows:
+            pending[(row["tx"], text(a["project"]))].append(int(a["amount"]))
+            continue
         if row["event"] != "BatchPaid":
             continue
-        a = row["args"]
         project, key = text(a["project"]), str(a["batch"])
         if (project, key) in first:
             failures.append(
@@ -221,7 +223,7 @@ def batch_failures(rows: list[Row]) -> list[str]:
                 f"{first[(project, key)]})"
             )
         first.setdefault((project, key), int(row["block"]))
-        amounts = paid[(row["tx"], project)]
+        amounts = pending.pop((row["tx"], project), [])
         if (len(amounts), sum(amounts)) != (int(a["count"]), int(a["total"])):
             failures.append(
                 f"block {row['block']}: batch {key} of {project} counts {a['count']} payments "

@@ -11,7 +11,13 @@ from eth_typing import ChecksumAddress
 from eth_utils import keccak, to_checksum_address
 
 from ..audit.collect import collect
-from ..errors import ChainConnectionError, InputError, ScfError, TransactionUnconfirmed
+from ..errors import (
+    ChainConnectionError,
+    ContractRevert,
+    InputError,
+    ScfError,
+    TransactionUnconfirmed,
+)
 from ..models import ChunkOutcome, TxResult
 from ..projects import (
     BudgetLineRecord,
@@ -168,6 +174,8 @@ class Ledger(Bound):
         """
         if not payments:
             raise InputError("a payments file needs at least one payment")
+        if chunk_rows < 1:
+            raise InputError(f"chunk_rows must be at least 1, not {chunk_rows}")
         key = to_bytes32(project, field="project id")
         owner = sender or self.owner(project)
         rows = [self._payment_tuple(p) for p in payments]
@@ -213,6 +221,7 @@ class Ledger(Bound):
             )
             raise
 
+        self._try_chunks(key, owner, plan)
         out: list[ChunkOutcome] = []
         for number, (first, part, batch, paid_in) in enumerate(plan, start=1):
             total = sum(row[1] for row in part)
@@ -238,6 +247,28 @@ class Ledger(Bound):
             if progress is not None:
                 progress(outcome)
         return out
+
+    def _try_chunks(
+        self, key: bytes, owner: str, plan: list[tuple[int, list[tuple[Any, ...]], bytes, int]]
+    ) -> None:
+        """Run each chunk still to pay as a call on the current state (no key, nothing sent),
+        so that a rule the totals do not show (dual control, a payee's status, gas) refuses
+        the file before its first chunk lands. Each chunk is tried alone: what an earlier
+        chunk uses up (an approval two identical rows share) shows only when sent."""
+        sender = self.session.accounts.resolve(owner)
+        for number, (first, part, _, paid_in) in enumerate(plan, start=1):
+            if paid_in:
+                continue
+            fn = self.contract.functions.disburseBatch(key, bytes(32), part)
+            try:
+                fn.call({"from": sender})
+            except Exception as exc:  # noqa: BLE001 - decoded by the session
+                decoded = self.session.decode(exc)
+                reason = str(decoded) if decoded is not None else str(exc).splitlines()[0]
+                raise InputError(
+                    f"chunk {number} of {len(plan)} (payments {first + 1}-{first + len(part)}) "
+                    f"would be refused: {reason}; nothing was sent"
+                ) from None
 
     def _check_fits(self, project: str, payments: list[PaymentSpec]) -> None:
         """Refuse payments that cannot all land, before any is sent: more than the balance,
@@ -505,6 +536,14 @@ def _chunk_failed(
     )
     unsure = isinstance(error, TransactionUnconfirmed | ChainConnectionError)
     state = "was sent but not confirmed" if unsure else "was not paid"
+    if isinstance(error, ContractRevert) and error.error_name == "LedgerBatchAlreadyPaid":
+        error.message = (
+            f"chunk {number} of {chunks} (payments {first + 1}-{first + len(part)}) was "
+            f"already paid, in block {error.arguments.get('blockNumber')}, by another run of "
+            f"this file at the same time: nothing was paid twice; {before}"
+        )
+        error.hint = "run the same command again: it checks which chunks landed"
+        return error
     error.message = (
         f"chunk {number} of {chunks} (payments {first + 1}-{first + len(part)}) {state}: "
         f"{error.message}; {before}"

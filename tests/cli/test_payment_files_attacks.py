@@ -22,12 +22,16 @@ HEADER = "to,amount,category,milestone,memo,invoice"
 def test_a_resumed_file_refused_by_the_pre_check_names_the_unpaid_payments(
     scf: Run, scf_json: Any, project: None, tmp_path: Path
 ) -> None:
-    lines = [HEADER] + ["resist_a,1.00,MATERIALS,0,,"] * 200 + ["resist_b,2000000.00,MATERIALS,0,,"]
+    lines = [HEADER] + ["resist_a,1.00,MATERIALS,0,,"] * 200
     path = tmp_path / "payments.csv"
     path.write_text("\n".join(lines) + "\n")
+    assert scf_json("project", "disburse", "LITHO-14", "--csv", str(path))["payments"] == 200
+    path.write_text("\n".join([*lines, "resist_b,2000000.00,MATERIALS,0,,"]) + "\n")  # appended
     failed = scf("project", "disburse", "LITHO-14", "--csv", str(path))  # not approved
     assert failed.exit_code == 1
-    assert failed.stderr.startswith("error: chunk 2 of 2 (payments 201-201) was not paid: ")
+    assert failed.stderr.startswith(
+        "error: chunk 2 of 2 (payments 201-201) would be refused: a payment of 2,000,000.00"
+    )
     proposal = scf_json(
         "project",
         "reallocate",

@@ -84,23 +84,72 @@ def test_a_file_is_paid_in_chunks_and_a_rerun_pays_nothing_twice(litho: Litho) -
 def test_a_failed_chunk_leaves_the_earlier_ones_and_a_rerun_resumes_after_them(
     litho: Litho,
 ) -> None:
+    """Two identical payments at dual control share one approval: each chunk, tried alone
+    before sending, passes; the first uses the approval, so the second is refused when sent."""
     large = PaymentSpec(to="resist_b", amount="2000000.00", category="MATERIALS", milestone=0)
-    payments = [*rows(2), rows(1)[0], large]  # a, b | a, b at dual control, not approved
+    litho.ledger.approve_payment("LITHO-14", large)
+    payments = [large, large]
     seen: list[ChunkOutcome] = []
     with pytest.raises(ContractRevert) as excinfo:
-        litho.ledger.pay_file("LITHO-14", payments, chunk_rows=2, progress=seen.append)
+        litho.ledger.pay_file("LITHO-14", payments, chunk_rows=1, progress=seen.append)
     assert excinfo.value.error_name == "LedgerPaymentNotApproved"
-    assert str(excinfo.value).startswith("chunk 2 of 2 (payments 3-4) was not paid: ")
+    assert str(excinfo.value).startswith("chunk 2 of 2 (payments 2-2) was not paid: ")
     assert str(excinfo.value).endswith(
         "; chunks 1-1 of 2 are paid (1 just now) (fix the cause and run the same command "
         "again: paid chunks are skipped)"
     )
     assert [(c.chunk, c.status) for c in seen] == [(1, "paid")]
-    assert litho.ledger.project("LITHO-14").spent == 20_00
+    assert litho.ledger.project("LITHO-14").spent == 2_000_000_00
     litho.ledger.approve_payment("LITHO-14", large)
-    resumed = litho.ledger.pay_file("LITHO-14", payments, chunk_rows=2)
+    resumed = litho.ledger.pay_file("LITHO-14", payments, chunk_rows=1)
     assert [(c.chunk, c.status) for c in resumed] == [(1, "already paid"), (2, "paid")]
-    assert litho.ledger.project("LITHO-14").spent == 2_000_030_00
+    assert litho.ledger.project("LITHO-14").spent == 4_000_000_00
+
+
+def test_a_chunk_a_rule_refuses_is_found_before_anything_is_sent(litho: Litho) -> None:
+    large = PaymentSpec(to="resist_b", amount="2000000.00", category="MATERIALS", milestone=0)
+    block = litho.session.w3.eth.block_number
+    with pytest.raises(InputError) as excinfo:
+        litho.ledger.pay_file("LITHO-14", [*rows(2), large], chunk_rows=2)
+    assert str(excinfo.value) == (
+        "chunk 2 of 2 (payments 3-3) would be refused: a payment of 2,000,000.00 to resist_b "
+        "is at or above the dual-control threshold of LITHO-14 (2,000,000.00) and has no "
+        "reviewer pre-approval (a reviewer approves exactly this payment with `scf project "
+        "approve-payment`); nothing was sent"
+    )
+    assert litho.session.w3.eth.block_number == block
+
+
+@pytest.mark.parametrize("chunk_rows", [0, -1])
+def test_a_chunk_size_below_one_is_refused(litho: Litho, chunk_rows: int) -> None:
+    with pytest.raises(InputError) as excinfo:
+        litho.ledger.pay_file("LITHO-14", rows(3), chunk_rows=chunk_rows)
+    assert str(excinfo.value) == f"chunk_rows must be at least 1, not {chunk_rows}"
+
+
+def test_a_chunk_another_run_paid_meanwhile_is_said_to_be_paid(
+    litho: Litho, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two operators run the same file at once: the second plans while its first key is
+    unpaid, the first pays it, and the ledger refuses the second's chunk."""
+    payments = rows(3)
+    check = litho.ledger._check_fits
+    other: list[ChunkOutcome] = []
+
+    def check_then_other_run(project: str, unpaid: list[PaymentSpec]) -> None:
+        check(project, unpaid)
+        monkeypatch.setattr(litho.ledger, "_check_fits", check)
+        other.extend(litho.ledger.pay_file("LITHO-14", payments))  # the other operator
+
+    monkeypatch.setattr(litho.ledger, "_check_fits", check_then_other_run)
+    with pytest.raises(ContractRevert) as excinfo:
+        litho.ledger.pay_file("LITHO-14", payments)
+    assert litho.ledger.project("LITHO-14").spent == 30_00  # once, by the other run
+    assert str(excinfo.value) == (
+        f"chunk 1 of 1 (payments 1-3) was already paid, in block {other[0].block}, by another "
+        "run of this file at the same time: nothing was paid twice; no earlier chunk (run the "
+        "same command again: it checks which chunks landed)"
+    )
 
 
 def test_an_edited_paid_file_is_refused_whole_and_appended_rows_are_paid_alone(

@@ -109,3 +109,36 @@ def test_a_batch_key_paid_twice_fails_the_audit(litho: Litho) -> None:
         f"{result.block})"
     ]
     assert replay([*events, *again]).disagreements == []  # the replay judges decisions only
+
+
+def test_two_keyed_batches_in_one_transaction_are_each_matched_with_their_payments(
+    litho: Litho,
+) -> None:
+    """An owner that is a contract (a multisig) may send two keyed batches in one
+    transaction: each `BatchPaid` counts the payments just before it."""
+    first = litho.ledger.disburse_batch("LITHO-14", rows(2), batch=bytes(31) + b"\x01")
+    second_key = bytes(31) + b"\x02"
+    second = litho.ledger.disburse_batch("LITHO-14", rows(3), batch=second_key)
+    merged = []
+    for r in copy.deepcopy(collect(litho.session)):
+        if r["tx"] == second.tx_hash:  # as if both calls were in the first transaction
+            r["tx"], r["block"] = first.tx_hash, first.block
+        merged.append(r)
+    addresses = {n: c.address for n, c in litho.session.deployment().contracts.items()}
+    assert {c.name: c for c in check_rules(merged, addresses)}["batches paid once"].failures == []
+    # a payment taken out of the second batch is seen
+    dropped = next(
+        i
+        for i, r in enumerate(merged)
+        if r["event"] == "FundsDisbursed"
+        and r["tx"] == first.tx_hash
+        and r["block"] == first.block
+        and r["args"]["memo"] == "row 2"
+    )
+    failures = {
+        c.name: c for c in check_rules(merged[:dropped] + merged[dropped + 1 :], addresses)
+    }["batches paid once"].failures
+    assert failures == [
+        f"block {first.block}: batch 0x{second_key.hex()} of LITHO-14 counts 3 "
+        "payments of 30.00; its transaction paid 2 of 20.00"
+    ]

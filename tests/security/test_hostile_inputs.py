@@ -19,20 +19,8 @@ import pytest
 from typer.testing import CliRunner
 
 from cli.main import app
+from tests.cli.test_scenarios import BOMB
 
-BOMB = """\
-name: laughs
-steps:
-  - token.mint: {to: admin, amount: "1.00"}
-  - expect:
-      event: Transfer
-      a: &a [x, x, x, x, x, x, x, x, x, x]
-      b: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]
-      c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]
-      d: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c, *c]
-      e: &e [*d, *d, *d, *d, *d, *d, *d, *d, *d, *d]
-      f: [*e, *e, *e, *e, *e, *e, *e, *e, *e, *e]
-"""
 HEAD = "name: t\naccounts: {gov_fund: 5, resist_a: 8}\nsteps:\n"
 CSV_HEAD = "to,amount,category,milestone,memo,invoice\n"
 
