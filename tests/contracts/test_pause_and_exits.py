@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from chain_client.errors import ContractRevert
+from chain_client.errors import ContractRevert, InputError
 from chain_client.projects import PaymentSpec
 from tests.conftest import assert_revert
 from tests.contracts.financing_fixtures import World
@@ -32,7 +32,6 @@ def test_every_path_out_of_the_ledger_is_shut_while_paused(world: World) -> None
     attempts = {
         "disburse": lambda: ledger.disburse("LITHO-14", payment),
         "disburseBatch": lambda: ledger.disburse_batch("LITHO-14", [payment]),
-        "file": lambda: ledger.pay_file("LITHO-14", [payment]),
         "fund": lambda: ledger.fund("LITHO-14", 1_00, funder="gov_fund"),
         # reserve, inside registering an order
         "registerOrder": lambda: world.order(value=1_000_00),
@@ -46,6 +45,13 @@ def test_every_path_out_of_the_ledger_is_shut_while_paused(world: World) -> None
         assert_revert(excinfo, "EnforcedPause")
         refused[name] = excinfo.value.error_name
     assert len(refused) == len(attempts)
+    # a payments file is tried before sending: refused with nothing sent
+    with pytest.raises(InputError) as refusal:
+        ledger.pay_file("LITHO-14", [payment])
+    assert str(refusal.value) == (
+        "chunk 1 of 1 (payments 1-1) would be refused: payments are paused by the admin (the "
+        "admin runs `scf unpause`); nothing was sent"
+    )
     assert snapshot(world) == before
 
 
