@@ -74,13 +74,14 @@ class TxResult(Record):
 
 class ChunkOutcome(Record):
     """One chunk of a payments file: its rows (`first_row` counts from 0 among the payment
-    rows), its on-chain key, and whether it was paid now or found already paid."""
+    rows, and is the chunk's position in its payment run on chain), its run, and whether it
+    was paid now or found already paid."""
 
     chunk: int
     first_row: int
     rows: int
     total: Amount
-    batch: str
+    run: str
     status: str
     block: int
     transaction: TxResult | None = None

@@ -11,6 +11,7 @@ from rich.console import Group
 from rich.progress import Progress
 
 from chain_client.contracts import Ledger
+from chain_client.contracts.ledger import DEFAULT_RUN
 from chain_client.errors import InputError
 from chain_client.models import ChunkOutcome
 from chain_client.projects import PaymentSpec, ProjectRecord, load_payments_csv, parse_spec
@@ -263,13 +264,14 @@ def disburse_command(
         ),
     ] = None,
     run: Annotated[
-        str,
+        str | None,
         typer.Option(
             "--run",
-            help="With --csv: names a new payment run of a file paid before (e.g. 2026-12); "
-            "without it, paying the same file again only pays what has not landed.",
+            help="With --csv: names a new payment run of a file paid before (e.g. 2026-12, "
+            "at most 31 bytes); without it the run is 'default', and paying the same file "
+            "again only pays what has not landed.",
         ),
-    ] = "",
+    ] = None,
     by: By = None,
 ) -> None:
     """Pay a supplier or team wallet (sent by the project owner).
@@ -282,9 +284,9 @@ def disburse_command(
     if csv is not None:
         if any(v is not None for v in single):
             raise InputError("give either --csv or --to/--amount/--category/--milestone, not both")
-        _disburse_file(ctx, project, load_payments_csv(csv), run=run, by=by)
+        _disburse_file(ctx, project, load_payments_csv(csv), run=run or DEFAULT_RUN, by=by)
         return
-    if run:
+    if run is not None:
         raise InputError("--run names a run of a payments file: use it with --csv")
     if any(v is None for v in single):
         raise InputError(

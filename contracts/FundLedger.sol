@@ -84,7 +84,8 @@ contract FundLedger is IFundLedger, LedgerRiskFlags, AccessControlDefaultAdminRu
     mapping(bytes32 approval => bool) private _paymentApprovals;
     /// @dev A keyed batch as paid: its block, its number of payments and the hash of its
     /// payments (`keccak256(abi.encode(payments))`), so that a payer resuming a file can
-    /// tell the batch it sent from another one under the same key.
+    /// tell the batch it sent from another one at the same position. Keyed by
+    /// `keccak256(abi.encode(run, first))`.
     struct Batch {
         uint64 blockNumber;
         uint32 count;
@@ -92,6 +93,9 @@ contract FundLedger is IFundLedger, LedgerRiskFlags, AccessControlDefaultAdminRu
     }
 
     mapping(bytes32 project => mapping(bytes32 batch => Batch)) private _batches;
+    /// @dev Per run of a project, the number of its payments paid: the position its next
+    /// batch must start at, so that a run's batches tile its file without overlap or gap.
+    mapping(bytes32 project => mapping(bytes32 run => uint256 next)) private _runNext;
 
     /// @dev What a debtor owes a project, order by order, oldest first: a queue whose head
     /// moves past paid entries, so each entry is read once however many repayments come.
@@ -222,40 +226,44 @@ contract FundLedger is IFundLedger, LedgerRiskFlags, AccessControlDefaultAdminRu
     }
 
     /// @inheritdoc IFundLedger
-    function disburseBatch(bytes32 id, bytes32 batch, Payment[] calldata payments)
+    function disburseBatch(bytes32 id, bytes32 run, uint256 first, Payment[] calldata payments)
         external
         nonReentrant
         whenNotPaused
     {
         ProjectData storage p = _owned(id);
         if (payments.length == 0) revert LedgerZeroValue();
+        uint256 next = _runNext[id][run];
+        if (first < next) revert LedgerBatchAlreadyPaid(id, run, first, next);
+        if (first > next) revert LedgerBatchOutOfOrder(id, run, first, next);
         bytes32 hashed = bytes32(0);
-        if (batch != bytes32(0)) {
-            uint256 paidIn = _batches[id][batch].blockNumber;
-            if (paidIn != 0) revert LedgerBatchAlreadyPaid(id, batch, paidIn);
+        if (run != bytes32(0)) {
             hashed = keccak256(abi.encode(payments));
-            _batches[id][batch] = Batch({
-                blockNumber: uint64(block.number),
-                count: uint32(payments.length),
-                payments: hashed
-            });
+            _runNext[id][run] = first + payments.length;
+            _batches[id][keccak256(abi.encode(run, first))] =
+                Batch({blockNumber: uint64(block.number), count: uint32(payments.length), payments: hashed});
         }
         uint256 total = 0;
         for (uint256 i = 0; i < payments.length; ++i) {
             _pay(p, id, payments[i]);
             total += payments[i].amount;
         }
-        if (batch != bytes32(0)) emit BatchPaid(id, batch, payments.length, total, hashed);
+        if (run != bytes32(0)) emit BatchPaid(id, run, first, payments.length, total, hashed);
     }
 
     /// @inheritdoc IFundLedger
-    function batchPaid(bytes32 id, bytes32 batch)
+    function batchPaid(bytes32 id, bytes32 run, uint256 first)
         external
         view
         returns (uint256 blockNumber, uint256 count, bytes32 payments)
     {
-        Batch storage b = _batches[id][batch];
+        Batch storage b = _batches[id][keccak256(abi.encode(run, first))];
         return (b.blockNumber, b.count, b.payments);
+    }
+
+    /// @inheritdoc IFundLedger
+    function runPaid(bytes32 id, bytes32 run) external view returns (uint256) {
+        return _runNext[id][run];
     }
 
     /// @inheritdoc IFundLedger

@@ -190,7 +190,8 @@ def check_rules(rows: list[Row], addresses: Mapping[str, str]) -> list[Check]:
         _check(
             "batches paid once",
             batch_failures(rows),
-            "every keyed batch of payments paid once, with the payments its event counts",
+            "every payment run paid in order, each position once, each batch with the payments its "
+            "event counts",
         ),
         _check(
             "facilities traceable",
@@ -202,10 +203,12 @@ def check_rules(rows: list[Row], addresses: Mapping[str, str]) -> list[Check]:
 
 
 def batch_failures(rows: list[Row]) -> list[str]:
-    """A keyed batch (`BatchPaid`) paid a second time under the same key of its project, or
-    whose count and total differ from the project's payments in its transaction."""
+    """A keyed batch (`BatchPaid`) that does not start where the last batch of its payment
+    run ended (a position paid again, or positions skipped), or whose count and total
+    differ from the project's payments in its transaction."""
     failures = []
-    first: dict[tuple[str, str], int] = {}
+    # per project and run: how many payments are paid, and the block of the last batch
+    paid: dict[tuple[str, str], tuple[int, int]] = {}
     # a project's payments in a transaction since its last keyed batch there: a batch's own
     # payments come just before its `BatchPaid` (several batches may share a transaction)
     pending: dict[tuple[str, str], list[int]] = defaultdict(list)
@@ -216,19 +219,24 @@ def batch_failures(rows: list[Row]) -> list[str]:
             continue
         if row["event"] != "BatchPaid":
             continue
-        project, key = text(a["project"]), str(a["batch"])
-        if (project, key) in first:
+        project, run = text(a["project"]), text(a["run"])
+        first, count = int(a["first"]), int(a["count"])
+        done, last = paid.get((project, run), (0, 0))
+        shown = (
+            f"block {row['block']}: payments {first + 1}-{first + count} of run {run} of {project}"
+        )
+        if first < done:
             failures.append(
-                f"block {row['block']}: batch {key} of {project} paid again (first in block "
-                f"{first[(project, key)]})"
+                f"{shown} paid again (the run's first {done} were paid by block {last})"
             )
-        first.setdefault((project, key), int(row["block"]))
+        elif first > done:
+            failures.append(f"{shown} paid with payments {done + 1}-{first} never paid")
+        paid[(project, run)] = (max(done, first + count), int(row["block"]))
         amounts = pending.pop((row["tx"], project), [])
-        if (len(amounts), sum(amounts)) != (int(a["count"]), int(a["total"])):
+        if (len(amounts), sum(amounts)) != (count, int(a["total"])):
             failures.append(
-                f"block {row['block']}: batch {key} of {project} counts {a['count']} payments "
-                f"of {_amt(int(a['total']))}; its transaction paid {len(amounts)} of "
-                f"{_amt(sum(amounts))}"
+                f"{shown} count {count} payments of {_amt(int(a['total']))}; its transaction "
+                f"paid {len(amounts)} of {_amt(sum(amounts))}"
             )
     return failures
 

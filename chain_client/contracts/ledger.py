@@ -40,6 +40,8 @@ PROJECT_STATUS = ("None", "Open", "Closed")
 #: stays fixed: a resumed file must be cut the same way. 200 payments to new payees, each with
 #: an invoice and a memo, used 18.6M gas on the embedded chain: 62 % of a 30M block.
 CHUNK_ROWS = 200
+#: The payment run a payments file is paid under unless the payer names another.
+DEFAULT_RUN = "default"
 #: The ABI tuple of one payment (to, amount, category, milestone, invoice, memo).
 _PAYMENT_TYPES = "address,uint256,bytes32,uint256,bytes32,string"
 ADDRESS_SUBJECT_FLAGS = {"PAYEE_SHARE", "NEAR_THRESHOLD"}
@@ -137,15 +139,19 @@ class Ledger(Bound):
         payments: list[PaymentSpec] | list[dict[str, Any]],
         *,
         sender: str | None = None,
-        batch: bytes = bytes(32),
+        run: str | None = None,
+        first: int = 0,
     ) -> TxResult:
-        """Many payments in one transaction: all land or none. A non-zero `batch` key is
-        recorded on chain, and a second batch under it is refused (`LedgerBatchAlreadyPaid`)."""
+        """Many payments in one transaction: all land or none. Under a `run` name the batch
+        is that run's payments from position `first`, recorded on chain; it must start where
+        the run's last batch ended (`LedgerBatchAlreadyPaid` before, `LedgerBatchOutOfOrder`
+        after)."""
         if not payments:
             raise InputError("a batch needs at least one payment")
         owner = sender or self.owner(project)
         rows = [self._payment_tuple(parse_spec(PaymentSpec, p)) for p in payments]
-        fn = self.contract.functions.disburseBatch(to_bytes32(project), batch, rows)
+        key = bytes(32) if run is None else to_bytes32(run, field="run")
+        fn = self.contract.functions.disburseBatch(to_bytes32(project), key, first, rows)
         return self.session.transact(fn, owner)[0]
 
     def pay_file(
@@ -153,7 +159,7 @@ class Ledger(Bound):
         project: str,
         payments: list[PaymentSpec],
         *,
-        run: str = "",
+        run: str = DEFAULT_RUN,
         sender: str | None = None,
         chunk_rows: int = CHUNK_ROWS,
         progress: Callable[[ChunkOutcome], None] | None = None,
@@ -162,12 +168,13 @@ class Ledger(Bound):
         transaction (all of a chunk or none of it). Running the same file again resumes it,
         and never pays a payment twice.
 
-        A chunk's key is the hash of the project, `run` and the position of its first
-        payment; the ledger records each key with the number and the hash of the payments
-        it paid. The file is walked from its first payment: a key already paid with the same
-        payments is skipped; a key paid with other payments refuses the whole file before
-        anything is sent (the file is not the one paid under this run: an edited, re-sorted
-        or re-saved file, whose rows would otherwise be paid again); rows past the last paid
+        Each chunk is sent as the payments of run `run` from its position in the file; the
+        ledger takes a run's chunks only one after the other (no overlap, no gap) and records
+        each with the number and the hash of its payments. The file is walked from its first
+        payment along the chunks recorded: a chunk already paid with the same payments is
+        skipped; one paid with other payments refuses the whole file before anything is sent
+        (the file is not the one paid under this run: an edited, re-sorted or shortened file,
+        or another one, whose rows would otherwise be paid again); rows past the last paid
         chunk (appended since) are paid. `run` names a new payment run of the same file.
         The chunks to send are checked together against the project before the first is
         sent: its balance, budget lines, tranches, and each payee's eligibility and debts.
@@ -177,30 +184,31 @@ class Ledger(Bound):
         if chunk_rows < 1:
             raise InputError(f"chunk_rows must be at least 1, not {chunk_rows}")
         key = to_bytes32(project, field="project id")
+        run_key = to_bytes32(run, field="run")
         owner = sender or self.owner(project)
         rows = [self._payment_tuple(p) for p in payments]
-        plan: list[tuple[int, list[tuple[Any, ...]], bytes, int]] = []
+        plan: list[tuple[int, list[tuple[Any, ...]], int]] = []
         first = 0
         while first < len(rows):
-            batch = keccak(abi_encode(["bytes32", "string", "uint256"], [key, run, first]))
             paid_in, count, hashed = self.session.call(
-                self.contract.functions.batchPaid(key, batch)
+                self.contract.functions.batchPaid(key, run_key, first)
             )
             if paid_in:
                 part = rows[first : first + int(count)]
                 if len(part) != int(count) or _payments_hash(part) != bytes(hashed):
                     raise InputError(
-                        f"payments {first + 1}-{first + int(count)} of run {run or '(unnamed)'} "
-                        f"were paid in block {paid_in} with other rows: this file is not the "
-                        "one paid (edited, re-sorted or re-saved); nothing was sent",
+                        f"payments {first + 1}-{first + int(count)} of run {run} were paid in "
+                        f"block {paid_in} with other rows: this file is not the one paid under "
+                        "this run (edited, re-sorted, shortened or another file); nothing was "
+                        "sent",
                         hint="pay it as a new run with --run NAME only if none of its rows "
                         "was paid before",
                     )
             else:
                 part = rows[first : first + chunk_rows]
-            plan.append((first, part, batch, int(paid_in)))
+            plan.append((first, part, int(paid_in)))
             first += len(part)
-        unpaid = [(first, part) for (first, part, _, paid) in plan if not paid]
+        unpaid = [(first, part) for (first, part, paid) in plan if not paid]
         try:
             self._check_fits(
                 project, [p for first, part in unpaid for p in payments[first : first + len(part)]]
@@ -223,19 +231,19 @@ class Ledger(Bound):
 
         self._try_chunks(key, owner, plan)
         out: list[ChunkOutcome] = []
-        for number, (first, part, batch, paid_in) in enumerate(plan, start=1):
+        for number, (first, part, paid_in) in enumerate(plan, start=1):
             total = sum(row[1] for row in part)
             common = {
                 "chunk": number,
                 "first_row": first,
                 "rows": len(part),
                 "total": total,
-                "batch": "0x" + batch.hex(),
+                "run": run,
             }
             if paid_in:
                 outcome = ChunkOutcome(**common, status="already paid", block=paid_in)
             else:
-                fn = self.contract.functions.disburseBatch(key, batch, part)
+                fn = self.contract.functions.disburseBatch(key, run_key, first, part)
                 try:
                     result = self.session.transact(fn, owner)[0]
                 except ScfError as error:
@@ -249,17 +257,17 @@ class Ledger(Bound):
         return out
 
     def _try_chunks(
-        self, key: bytes, owner: str, plan: list[tuple[int, list[tuple[Any, ...]], bytes, int]]
+        self, key: bytes, owner: str, plan: list[tuple[int, list[tuple[Any, ...]], int]]
     ) -> None:
         """Run each chunk still to pay as a call on the current state (no key, nothing sent),
         so that a rule the totals do not show (dual control, a payee's status, gas) refuses
         the file before its first chunk lands. Each chunk is tried alone: what an earlier
         chunk uses up (an approval two identical rows share) shows only when sent."""
         sender = self.session.accounts.resolve(owner)
-        for number, (first, part, _, paid_in) in enumerate(plan, start=1):
+        for number, (first, part, paid_in) in enumerate(plan, start=1):
             if paid_in:
                 continue
-            fn = self.contract.functions.disburseBatch(key, bytes(32), part)
+            fn = self.contract.functions.disburseBatch(key, bytes(32), 0, part)
             try:
                 fn.call({"from": sender})
             except Exception as exc:  # noqa: BLE001 - decoded by the session
@@ -328,11 +336,17 @@ class Ledger(Bound):
                     f"{format_amount(left, grouping=True)} left"
                 )
 
-    def batch_paid_in(self, project: str, batch: bytes) -> int:
-        """The block a keyed batch was paid in, 0 if it was not."""
-        return int(
-            self.session.call(self.contract.functions.batchPaid(to_bytes32(project), batch))[0]
+    def batch_paid_in(self, project: str, run: str, first: int = 0) -> int:
+        """The block the batch of `run` starting at position `first` was paid in, 0 if none."""
+        fn = self.contract.functions.batchPaid(
+            to_bytes32(project), to_bytes32(run, field="run"), first
         )
+        return int(self.session.call(fn)[0])
+
+    def run_paid(self, project: str, run: str) -> int:
+        """How many payments of `run` are paid: where its next batch starts."""
+        fn = self.contract.functions.runPaid(to_bytes32(project), to_bytes32(run, field="run"))
+        return int(self.session.call(fn))
 
     def propose_reallocation(
         self, project: str, source: str, target: str, amount: int, *, sender: str | None = None
@@ -536,11 +550,15 @@ def _chunk_failed(
     )
     unsure = isinstance(error, TransactionUnconfirmed | ChainConnectionError)
     state = "was sent but not confirmed" if unsure else "was not paid"
-    if isinstance(error, ContractRevert) and error.error_name == "LedgerBatchAlreadyPaid":
+    if isinstance(error, ContractRevert) and error.error_name in (
+        "LedgerBatchAlreadyPaid",
+        "LedgerBatchOutOfOrder",
+    ):
         error.message = (
             f"chunk {number} of {chunks} (payments {first + 1}-{first + len(part)}) was "
-            f"already paid, in block {error.arguments.get('blockNumber')}, by another run of "
-            f"this file at the same time: nothing was paid twice; {before}"
+            "not paid: another payer of this run paid its first "
+            f"{error.arguments.get('paid')} payments meanwhile; nothing was paid twice; "
+            f"{before}"
         )
         error.hint = "run the same command again: it checks which chunks landed"
         return error

@@ -136,11 +136,16 @@ interface IFundLedger {
         bytes32 ref,
         string memo
     );
-    /// @notice A keyed batch of payments landed: `batch` is the payer's key for it (one chunk
-    /// of a payments file), `count` payments and `total` paid; `payments` is
+    /// @notice A keyed batch of payments landed: payments `first` to `first + count - 1` of
+    /// payment run `run` (one chunk of a payments file), `total` paid; `payments` is
     /// `keccak256(abi.encode(payments))`.
     event BatchPaid(
-        bytes32 indexed project, bytes32 indexed batch, uint256 count, uint256 total, bytes32 payments
+        bytes32 indexed project,
+        bytes32 indexed run,
+        uint256 first,
+        uint256 count,
+        uint256 total,
+        bytes32 payments
     );
     /// @notice Tokens moved from the ledger (`from`) back to funder `to` on a closed project.
     event FundsRefunded(bytes32 indexed project, address from, address indexed to, uint256 amount);
@@ -197,8 +202,12 @@ interface IFundLedger {
     error LedgerNotProjectOwner(bytes32 project, address account);
     /// @notice Thrown when an id, owner, category or amount is zero where it may not be.
     error LedgerZeroValue();
-    /// @notice Batch `batch` of `project` was already paid, in block `blockNumber`.
-    error LedgerBatchAlreadyPaid(bytes32 project, bytes32 batch, uint256 blockNumber);
+    /// @notice Position `first` of payment run `run` of `project` is paid: the run's first
+    /// `paid` payments are.
+    error LedgerBatchAlreadyPaid(bytes32 project, bytes32 run, uint256 first, uint256 paid);
+    /// @notice A batch of `run` starting at `first` would leave positions `paid` to
+    /// `first - 1` unpaid: a run's batches follow each other.
+    error LedgerBatchOutOfOrder(bytes32 project, bytes32 run, uint256 first, uint256 paid);
     /// @notice Thrown when list arguments have different lengths.
     error LedgerLengthMismatch();
     /// @notice Thrown when a project has no or more than `max` budget lines or milestones.
@@ -284,18 +293,25 @@ interface IFundLedger {
     ) external;
 
     /// @notice Several payments in one transaction, each under the rules of `disburse`.
-    /// @dev Caller: the project owner; all or nothing. A non-zero `batch` key is recorded
-    /// (`BatchPaid`) and a second batch under the same key for the project is refused with
-    /// `LedgerBatchAlreadyPaid`, so a payments file resumed after a failure never pays a chunk
-    /// twice. The zero key records nothing.
-    function disburseBatch(bytes32 project, bytes32 batch, Payment[] calldata payments) external;
+    /// @dev Caller: the project owner; all or nothing. Under a non-zero `run` (a payment run
+    /// of a payments file) the batch is the run's payments from position `first`, which
+    /// must be where the run's last batch ended (0 for its first): an earlier position is
+    /// refused with `LedgerBatchAlreadyPaid`, a later one with `LedgerBatchOutOfOrder`. So a
+    /// run's batches tile its file, and a file resumed after a failure, by any tool, never
+    /// pays a position twice. The batch is recorded (`BatchPaid`, `batchPaid`). The zero
+    /// run records nothing and takes `first` 0.
+    function disburseBatch(bytes32 project, bytes32 run, uint256 first, Payment[] calldata payments)
+        external;
 
-    /// @notice Keyed batch `batch` of `project` as paid: its block (0 if it was not paid),
-    /// its number of payments and `keccak256(abi.encode(payments))`.
-    function batchPaid(bytes32 project, bytes32 batch)
+    /// @notice The batch of `run` of `project` that starts at position `first`: its block
+    /// (0 if none was paid there), its number of payments and `keccak256(abi.encode(payments))`.
+    function batchPaid(bytes32 project, bytes32 run, uint256 first)
         external
         view
         returns (uint256 blockNumber, uint256 count, bytes32 payments);
+
+    /// @notice How many payments of `run` of `project` are paid: where its next batch starts.
+    function runPaid(bytes32 project, bytes32 run) external view returns (uint256);
 
     /// @notice Proposes moving `amount` of cap from budget line `from` to `to`.
     /// @dev Caller: the project owner. Emits `ReallocationProposed`; returns its id (from 1).

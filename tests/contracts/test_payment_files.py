@@ -11,6 +11,7 @@ from chain_client.errors import ContractRevert, InputError
 from chain_client.models import ChunkOutcome
 from chain_client.projects import PaymentSpec
 from chain_client.session import Session
+from chain_client.units import to_bytes32
 from tests.conftest import assert_revert, events
 from tests.contracts.ledger_fixtures import MATERIALS, Litho, P, setup_litho
 
@@ -28,9 +29,9 @@ def rows(count: int, *, amount: str = "10.00", milestone: int = 0) -> list[Payme
     ]
 
 
-def test_a_keyed_batch_is_paid_once(litho: Litho) -> None:
-    key = bytes(31) + b"\x07"
-    result = litho.ledger.disburse_batch("LITHO-14", rows(3), batch=key)
+def test_a_run_s_batches_are_paid_in_order_each_position_once(litho: Litho) -> None:
+    run = to_bytes32("2026-12")
+    result = litho.ledger.disburse_batch("LITHO-14", rows(3), run="2026-12")
     encoded = abi_encode(
         ["(address,uint256,bytes32,uint256,bytes32,string)[]"],
         [
@@ -48,16 +49,35 @@ def test_a_keyed_batch_is_paid_once(litho: Litho) -> None:
         ],
     )
     assert events(litho.session, result.tx_hash, litho.ledger.contract, "BatchPaid") == [
-        {"project": P, "batch": key, "count": 3, "total": 30_00, "payments": keccak(encoded)}
+        {
+            "project": P,
+            "run": run,
+            "first": 0,
+            "count": 3,
+            "total": 30_00,
+            "payments": keccak(encoded),
+        }
     ]
-    assert litho.ledger.batch_paid_in("LITHO-14", key) == result.block
+    assert litho.ledger.batch_paid_in("LITHO-14", "2026-12", 0) == result.block
+    assert litho.ledger.run_paid("LITHO-14", "2026-12") == 3
+    for first in (0, 2):  # a position already paid, at a batch's start or inside it
+        with pytest.raises(ContractRevert) as excinfo:
+            litho.ledger.disburse_batch("LITHO-14", rows(3), run="2026-12", first=first)
+        assert_revert(excinfo, "LedgerBatchAlreadyPaid", project=P, run=run, first=first, paid=3)
+    with pytest.raises(ContractRevert) as excinfo:  # positions 3 and 4 would never be paid
+        litho.ledger.disburse_batch("LITHO-14", rows(1), run="2026-12", first=5)
+    assert_revert(excinfo, "LedgerBatchOutOfOrder", project=P, run=run, first=5, paid=3)
+    nxt = litho.ledger.disburse_batch("LITHO-14", rows(2), run="2026-12", first=3)
+    assert litho.ledger.batch_paid_in("LITHO-14", "2026-12", 3) == nxt.block
+    assert litho.ledger.batch_paid_in("LITHO-14", "2026-12", 1) == 0  # inside a batch
+    assert litho.ledger.run_paid("LITHO-14", "2026-12") == 5
+    # the zero run records nothing: the same payments may be sent again, from position 0 only
+    litho.ledger.disburse_batch("LITHO-14", rows(3))
+    litho.ledger.disburse_batch("LITHO-14", rows(3))
     with pytest.raises(ContractRevert) as excinfo:
-        litho.ledger.disburse_batch("LITHO-14", rows(3), batch=key)
-    assert_revert(excinfo, "LedgerBatchAlreadyPaid", project=P, batch=key, blockNumber=result.block)
-    # the zero key records nothing: the same payments may be sent again
-    litho.ledger.disburse_batch("LITHO-14", rows(3))
-    litho.ledger.disburse_batch("LITHO-14", rows(3))
-    assert litho.token.balance_of("resist_a") == 3 * 20_00
+        litho.ledger.disburse_batch("LITHO-14", rows(3), first=1)
+    assert_revert(excinfo, "LedgerBatchOutOfOrder", project=P, run=bytes(32), first=1, paid=0)
+    assert litho.token.balance_of("resist_a") == 3 * 20_00 + 10_00
 
 
 def test_a_file_is_paid_in_chunks_and_a_rerun_pays_nothing_twice(litho: Litho) -> None:
@@ -69,12 +89,11 @@ def test_a_file_is_paid_in_chunks_and_a_rerun_pays_nothing_twice(litho: Litho) -
         (2, 2, 2, 20_00, "paid"),
         (3, 4, 1, 10_00, "paid"),
     ]
-    assert len({c.batch for c in first}) == 3
+    assert {c.run for c in first} == {"default"}
+    assert litho.ledger.run_paid("LITHO-14", "default") == 5
     assert litho.ledger.project("LITHO-14").spent == 50_00
     again = litho.ledger.pay_file("LITHO-14", rows(5), chunk_rows=2)
-    assert [(c.status, c.block, c.batch) for c in again] == [
-        ("already paid", c.block, c.batch) for c in first
-    ]
+    assert [(c.status, c.block) for c in again] == [("already paid", c.block) for c in first]
     assert litho.ledger.project("LITHO-14").spent == 50_00
     # a new run of the same file is paid again, on purpose
     litho.ledger.pay_file("LITHO-14", rows(5), chunk_rows=2, run="2027-01")
@@ -146,9 +165,9 @@ def test_a_chunk_another_run_paid_meanwhile_is_said_to_be_paid(
         litho.ledger.pay_file("LITHO-14", payments)
     assert litho.ledger.project("LITHO-14").spent == 30_00  # once, by the other run
     assert str(excinfo.value) == (
-        f"chunk 1 of 1 (payments 1-3) was already paid, in block {other[0].block}, by another "
-        "run of this file at the same time: nothing was paid twice; no earlier chunk (run the "
-        "same command again: it checks which chunks landed)"
+        "chunk 1 of 1 (payments 1-3) was not paid: another payer of this run paid its first 3 "
+        "payments meanwhile; nothing was paid twice; no earlier chunk (run the same command "
+        "again: it checks which chunks landed)"
     )
 
 
@@ -162,15 +181,16 @@ def test_an_edited_paid_file_is_refused_whole_and_appended_rows_are_paid_alone(
     with pytest.raises(InputError) as excinfo:
         litho.ledger.pay_file("LITHO-14", fixed, chunk_rows=2)
     assert str(excinfo.value) == (
-        f"payments 3-3 of run (unnamed) were paid in block {first[1].block} with other rows: "
-        "this file is not the one paid (edited, re-sorted or re-saved); nothing was sent (pay "
-        "it as a new run with --run NAME only if none of its rows was paid before)"
+        f"payments 3-3 of run default were paid in block {first[1].block} with other rows: "
+        "this file is not the one paid under this run (edited, re-sorted, shortened or another "
+        "file); nothing was sent (pay it as a new run with --run NAME only if none of its rows "
+        "was paid before)"
     )
     for edited in (list(reversed(payments)), [rows(5)[4], *payments]):
         with pytest.raises(InputError):
             litho.ledger.pay_file("LITHO-14", edited, chunk_rows=2)
     assert litho.session.w3.eth.block_number == block
-    # rows added at the end of a paid file: only they are paid, under their own key
+    # rows added at the end of a paid file: only they are paid, from their position
     more = litho.ledger.pay_file("LITHO-14", rows(4), chunk_rows=2)
     assert [(c.first_row, c.rows, c.status) for c in more] == [
         (0, 2, "already paid"),

@@ -1,6 +1,6 @@
 """Attacks on payments files and keyed batches (found by a red-team review): a re-saved
 invoice document, a payee certain to be refused, and audits of a recovery no closed order
-explains and of a batch key paid twice."""
+explains and of a payment run paid twice or out of order."""
 
 from __future__ import annotations
 
@@ -8,15 +8,15 @@ import copy
 from pathlib import Path
 
 import pytest
-from eth_abi import encode as abi_encode
-from eth_utils import keccak
 
 from chain_client.audit.checks import check_rules
 from chain_client.audit.collect import collect
 from chain_client.audit.replay import replay
 from chain_client.audit.report import run_audit
-from chain_client.errors import InputError
+from chain_client.errors import ContractRevert, InputError
 from chain_client.projects import PaymentSpec
+from chain_client.units import to_bytes32
+from tests.conftest import assert_revert
 from tests.contracts.ledger_fixtures import FINANCIER, MATERIALS, Litho, P
 
 
@@ -95,20 +95,27 @@ def test_a_recovery_recorded_on_no_closed_order_fails_the_audit(litho: Litho) ->
     ]
 
 
-def test_a_batch_key_paid_twice_fails_the_audit(litho: Litho) -> None:
-    key = bytes(31) + b"\x07"
-    result = litho.ledger.disburse_batch("LITHO-14", rows(2), batch=key)
+def test_a_run_position_paid_twice_or_skipped_fails_the_audit(litho: Litho) -> None:
+    result = litho.ledger.disburse_batch("LITHO-14", rows(2), run="R1")
     events = collect(litho.session)
     chunk = [r for r in events if r["tx"] == result.tx_hash]
     again = copy.deepcopy(chunk)
+    skipped = copy.deepcopy(chunk)
     for r in again:
         r["block"] += 1
         r["tx"] = "0x" + "ee" * 32
+    for r in skipped:
+        r["block"] += 2
+        r["tx"] = "0x" + "ef" * 32
+        if r["event"] == "BatchPaid":
+            r["args"]["first"] = 4
     addresses = {n: c.address for n, c in litho.session.deployment().contracts.items()}
-    checks = {c.name: c for c in check_rules([*events, *again], addresses)}
+    checks = {c.name: c for c in check_rules([*events, *again, *skipped], addresses)}
     assert checks["batches paid once"].failures == [
-        f"block {result.block + 1}: batch 0x{key.hex()} of LITHO-14 paid again (first in block "
-        f"{result.block})"
+        f"block {result.block + 1}: payments 1-2 of run R1 of LITHO-14 paid again (the run's "
+        f"first 2 were paid by block {result.block})",
+        f"block {result.block + 2}: payments 5-6 of run R1 of LITHO-14 paid with payments 3-4 "
+        "never paid",
     ]
     assert replay([*events, *again]).disagreements == []  # the replay judges decisions only
 
@@ -118,9 +125,8 @@ def test_two_keyed_batches_in_one_transaction_are_each_matched_with_their_paymen
 ) -> None:
     """An owner that is a contract (a multisig) may send two keyed batches in one
     transaction: each `BatchPaid` counts the payments just before it."""
-    first = litho.ledger.disburse_batch("LITHO-14", rows(2), batch=bytes(31) + b"\x01")
-    second_key = bytes(31) + b"\x02"
-    second = litho.ledger.disburse_batch("LITHO-14", rows(3), batch=second_key)
+    first = litho.ledger.disburse_batch("LITHO-14", rows(2), run="R1")
+    second = litho.ledger.disburse_batch("LITHO-14", rows(3), run="R2")
     merged = []
     for r in copy.deepcopy(collect(litho.session)):
         if r["tx"] == second.tx_hash:  # as if both calls were in the first transaction
@@ -141,26 +147,32 @@ def test_two_keyed_batches_in_one_transaction_are_each_matched_with_their_paymen
         c.name: c for c in check_rules(merged[:dropped] + merged[dropped + 1 :], addresses)
     }["batches paid once"].failures
     assert failures == [
-        f"block {first.block}: batch 0x{second_key.hex()} of LITHO-14 counts 3 "
-        "payments of 30.00; its transaction paid 2 of 20.00"
+        f"block {first.block}: payments 1-3 of run R2 of LITHO-14 count 3 payments of 30.00; "
+        "its transaction paid 2 of 20.00"
     ]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="known: the client looks up keys only at chunk starts; the ledger should build the "
-    "key from run and position and require each chunk to start where the last one ended",
-)
-def test_a_key_already_paid_inside_an_unpaid_chunk_is_not_paid_over(litho: Litho) -> None:
-    """The owner (a script, another tool, or on purpose) paid payments 2-3 of the file under
-    the key the file's walk gives position 1; the walk finds position 0 unpaid and would send
-    payments 1-3 in one chunk. Correct: payment 1 alone, then position 1 skipped as paid."""
+def test_a_batch_cannot_be_keyed_inside_a_run_s_unpaid_positions(litho: Litho) -> None:
+    """The owner (a script, another tool, or on purpose) tries to pay payments 2-3 of a file
+    under the file's run at position 1 before position 0 is paid: a payments file walked
+    later would send payments 1-3 from position 0 and pay 2-3 twice. The ledger takes a run's
+    batches only one after the other."""
     payments = rows(3)
-    position_1 = keccak(abi_encode(["bytes32", "string", "uint256"], [P, "", 1]))
-    litho.ledger.disburse_batch("LITHO-14", payments[1:], batch=position_1)
+    with pytest.raises(ContractRevert) as excinfo:
+        litho.ledger.disburse_batch("LITHO-14", payments[1:], run="default", first=1)
+    assert_revert(
+        excinfo, "LedgerBatchOutOfOrder", project=P, run=to_bytes32("default"), first=1, paid=0
+    )
+    # paying position 0 directly is a chunk like any other: the file resumes after it
+    litho.ledger.disburse_batch("LITHO-14", payments[:1], run="default")
     out = litho.ledger.pay_file("LITHO-14", payments)
     assert [(c.first_row, c.rows, c.status) for c in out] == [
-        (0, 1, "paid"),
-        (1, 2, "already paid"),
+        (0, 1, "already paid"),
+        (1, 2, "paid"),
     ]
     assert spent(litho) == 30_00
+    # other rows paid at position 0 of a run refuse the whole file
+    litho.ledger.disburse_batch("LITHO-14", payments[1:], run="R3")
+    with pytest.raises(InputError):
+        litho.ledger.pay_file("LITHO-14", payments, run="R3")
+    assert spent(litho) == 50_00
