@@ -355,6 +355,21 @@ def _message(
         ),
         "FinancingPolicyInvalid": lambda: (f"policy field {s['field']} is out of range", None),
         "FinancingZeroAmount": lambda: ("the amount must be above 0", None),
+        "FinancingBooksDisagree": lambda: (
+            f"the pool's or the ledger's books for order {s['order']} differ from the "
+            "financing contract's; nothing moved",
+            "the deployment's contracts do not match each other: check the deployment",
+        ),
+        "LedgerBatchAlreadyPaid": lambda: (
+            f"payment {int(args['first']) + 1} of run {s['run']} of {s['project']} is paid "
+            f"already: the run's first {args['paid']} payments are",
+            "pay the file again: it skips what is paid",
+        ),
+        "LedgerBatchOutOfOrder": lambda: (
+            f"run {s['run']} of {s['project']} has {args['paid']} payments paid: its next batch "
+            f"starts at payment {int(args['paid']) + 1}, not {int(args['first']) + 1}",
+            None,
+        ),
         "PoolInsufficientCash": lambda: (
             f"the pool has {amt('available')} idle cash; {amt('requested')} needed",
             None,

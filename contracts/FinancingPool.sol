@@ -198,17 +198,14 @@ contract FinancingPool is ERC4626, AccessControlDefaultAdminRules, IFinancingPoo
         uint256 d = a.at / DAY + 1;
         while (d <= last) {
             uint256 bits = _dayBits[d >> 8] >> (d & 255);
-            if (bits == 0) {
-                d = ((d >> 8) + 1) << 8;
-                continue;
-            }
-            if (bits & 1 == 1) {
+            if (bits & 1 != 0) {
                 uint256 day = d * DAY;
                 a.owed += a.slope * (day - a.at);
                 a.slope -= _slopeEnds[day];
                 a.at = day;
             }
-            ++d;
+            // no later day of this word has a facility ending: on to the next word
+            d = bits > 1 ? d + 1 : ((d >> 8) + 1) << 8;
         }
         a.owed += a.slope * (t - a.at);
         a.at = t;

@@ -192,7 +192,8 @@ contract SubstituteFinancing is ISubstituteFinancing, AccessControlDefaultAdminR
             revert FinancingNotCollectable(facilityId, f.due);
         }
         uint256 id = f.order;
-        _repayPool(_s.orders[id].project, id, facilityId);
+        bytes32 project = _s.orders[id].project;
+        _repayPool(project, id, facilityId, _poolShare(project, id, facilityId));
     }
 
     /// @inheritdoc ISubstituteFinancing
@@ -209,10 +210,11 @@ contract SubstituteFinancing is ISubstituteFinancing, AccessControlDefaultAdminR
         Facility storage f = _s.facilities[facilityId];
         if (block.timestamp < f.stop) revert FinancingGraceNotOver(facilityId, f.stop);
         bytes32 project = o.project;
-        if (f.status == FacilityStatus.Active) _repayPool(project, id, facilityId);
+        // this contract's books first, then the calls out (checks, effects, interactions)
+        o.status = OrderStatus.ClosedUndelivered;
+        if (f.status == FacilityStatus.Active) _repayPool(project, id, facilityId, _poolShare(project, id, facilityId));
         uint256 returned = ledger.reservationLeft(project, id);
         uint256 recovery = o.value - returned;
-        o.status = OrderStatus.ClosedUndelivered;
         if (returned != 0) ledger.release(project, id);
         if (recovery != 0) ledger.recordRecovery(project, id, f.substitute, recovery);
         registry.releaseCapacity(o.supplier, o.value, id);
@@ -229,32 +231,30 @@ contract SubstituteFinancing is ISubstituteFinancing, AccessControlDefaultAdminR
         } else if (status != OrderStatus.Accepted) {
             revert FinancingOrderStatus(id, status);
         }
-        bytes32 project = o.project;
-        address supplier = o.supplier;
-        uint256 toPool = 0;
+        // everything is decided from reads first, then this contract's books, then the calls
+        // out (checks, effects, interactions)
         uint256 facilityId = o.facility;
-        if (facilityId != 0 && _s.facilities[facilityId].status == FacilityStatus.Active) {
-            toPool = _repayPool(project, id, facilityId);
+        Settlement memory t =
+            _settlement(o, id, facilityId != 0 && _s.facilities[facilityId].status == FacilityStatus.Active);
+        // a held settlement that would move nothing at all is refused
+        bool moves = t.share.amount != 0 || t.setOff != 0;
+        if (t.held && !moves) revert FinancingPayeeNotEligible(id, o.supplier);
+        o.status = t.held ? OrderStatus.Accepted : OrderStatus.Settled;
+        bytes32 project = o.project;
+        if (t.repays) _repayPool(project, id, facilityId, t.share);
+        // what the supplier owes the project is set off all the same: nothing goes to it
+        if (t.setOff != 0 && ledger.setOffReservation(project, id, o.supplier) != t.setOff) {
+            revert FinancingBooksDisagree(id);
         }
-        uint256 rest = ledger.reservationLeft(project, id);
-        if (rest != 0 && !ledger.isEligiblePayee(project, supplier)) {
-            // what it owes the project is set off all the same: nothing goes to it
-            uint256 setOff = ledger.setOffReservation(project, id, supplier);
-            if (setOff < rest) {
-                if (toPool == 0 && setOff == 0) revert FinancingPayeeNotEligible(id, supplier);
-                o.status = OrderStatus.Accepted;
-                emit SettlementHeld(id, supplier, rest - setOff);
-                return;
-            }
-            o.status = OrderStatus.Settled;
-            registry.releaseCapacity(supplier, o.value, id);
-            emit OrderSettled(id, project, supplier, rest, toPool, o.po);
+        if (t.held) {
+            emit SettlementHeld(id, o.supplier, t.rest - t.setOff);
             return;
         }
-        o.status = OrderStatus.Settled;
-        if (rest != 0) ledger.payReservation(project, id, supplier, _invoiceOf(o.po));
-        registry.releaseCapacity(supplier, o.value, id);
-        emit OrderSettled(id, project, supplier, rest, toPool, o.po);
+        if (t.eligible && t.rest != 0 && ledger.payReservation(project, id, o.supplier, _invoiceOf(o.po)) != t.rest) {
+            revert FinancingBooksDisagree(id);
+        }
+        registry.releaseCapacity(o.supplier, o.value, id);
+        emit OrderSettled(id, project, o.supplier, t.rest, t.share.amount, o.po);
     }
 
     /// @inheritdoc ISubstituteFinancing
@@ -262,10 +262,12 @@ contract SubstituteFinancing is ISubstituteFinancing, AccessControlDefaultAdminR
         Facility storage f = _s.facilities[id];
         if (f.status != FacilityStatus.Active) revert FinancingFacilityStatus(id, f.status);
         if (amount == 0) revert FinancingZeroAmount();
-        (uint256 owedPrincipal, uint256 owedInterest,) = pool.facilityValue(id);
+        (uint256 owedPrincipal, uint256 owedInterest, bool open) = pool.facilityValue(id);
+        if (!open) revert FinancingBooksDisagree(f.order);
         if (amount > owedPrincipal + owedInterest) amount = owedPrincipal + owedInterest;
+        (uint256 principal, bool closed) = _book(id, amount, owedPrincipal, owedInterest);
         token.safeTransferFrom(msg.sender, address(pool), amount);
-        (uint256 interest, uint256 principal, bool closed) = _collect(id, amount);
+        uint256 interest = _collect(id, amount, principal, closed);
         emit FacilityRepaid(id, msg.sender, address(pool), amount, interest, principal, closed);
     }
 
@@ -299,24 +301,84 @@ contract SubstituteFinancing is ISubstituteFinancing, AccessControlDefaultAdminR
         return (_s.orderCount, _s.facilityCount);
     }
 
-    /// @dev The pool is an eligible payee for exactly what the facility owes now, and is
-    /// paid it from the order's reservation (which covers it by construction); returns it.
-    function _repayPool(bytes32 project, uint256 id, uint256 facilityId) private returns (uint256 amount) {
-        (uint256 principal, uint256 interest,) = pool.facilityValue(facilityId);
-        uint256 left = ledger.reservationLeft(project, id);
-        amount = principal + interest < left ? principal + interest : left;
-        if (amount != 0) ledger.payPoolFromReservation(project, id, address(pool), amount);
-        _collect(facilityId, amount);
-        emit PoolRepaidFromReservation(id, facilityId, amount);
+    /// @dev What the pool is owed on a facility now and what it takes from the order's
+    /// reservation: all of it, or what is left of the reservation.
+    struct Share {
+        uint256 amount;
+        uint256 principal;
+        uint256 interest;
+        bool open;
     }
 
-    /// @dev Books `amount`, already paid to the pool, against facility `id`.
-    function _collect(uint256 id, uint256 amount) private returns (uint256 interest, uint256 principal, bool closed) {
+    /// @dev How an order settles, read before anything is written: the pool's share when its
+    /// facility is Active, what is left for the supplier, whether the supplier may be paid,
+    /// what of its debts to the project is set off, and whether settlement is held.
+    struct Settlement {
+        Share share;
+        bool repays;
+        uint256 rest;
+        bool eligible;
+        uint256 setOff;
+        bool held;
+    }
+
+    function _settlement(Order storage o, uint256 id, bool repays) private view returns (Settlement memory t) {
+        bytes32 project = o.project;
+        t.repays = repays;
+        if (repays) t.share = _poolShare(project, id, o.facility);
+        t.rest = ledger.reservationLeft(project, id) - t.share.amount;
+        t.eligible = true;
+        if (t.rest != 0 && !ledger.isEligiblePayee(project, o.supplier)) {
+            t.eligible = false;
+            uint256 owed = ledger.recoveryOwed(project, o.supplier);
+            t.setOff = owed < t.rest ? owed : t.rest;
+        }
+        t.held = !t.eligible && t.setOff < t.rest;
+    }
+
+    /// @dev The pool's share of order `id`'s reservation for facility `facilityId` (reads only).
+    function _poolShare(bytes32 project, uint256 id, uint256 facilityId) private view returns (Share memory share) {
+        (share.principal, share.interest, share.open) = pool.facilityValue(facilityId);
+        if (!share.open) revert FinancingBooksDisagree(id);
+        uint256 left = ledger.reservationLeft(project, id);
+        uint256 owed = share.principal + share.interest;
+        share.amount = owed < left ? owed : left;
+    }
+
+    /// @dev The pool is an eligible payee for exactly its share (`_poolShare`), paid from
+    /// the order's reservation (which covers it by construction): booked here first, then
+    /// paid, then handed to the pool's books.
+    function _repayPool(bytes32 project, uint256 id, uint256 facilityId, Share memory share) private {
+        (uint256 principal, bool closed) = _book(facilityId, share.amount, share.principal, share.interest);
+        if (share.amount != 0) ledger.payPoolFromReservation(project, id, address(pool), share.amount);
+        _collect(facilityId, share.amount, principal, closed);
+        emit PoolRepaidFromReservation(id, facilityId, share.amount);
+    }
+
+    /// @dev Books `amount` against facility `id` on this contract's side before any call out,
+    /// split as the pool splits it (`FinancingPool.collect`: interest first, then principal;
+    /// all of what is owed closes the facility); returns the principal repaid and whether it
+    /// closes.
+    function _book(uint256 id, uint256 amount, uint256 owedPrincipal, uint256 owedInterest)
+        private
+        returns (uint256 principal, bool closed)
+    {
         Facility storage f = _s.facilities[id];
-        (interest, principal, closed) = pool.collect(id, amount);
+        closed = amount >= owedPrincipal + owedInterest;
+        if (closed) principal = owedPrincipal;
+        else if (amount > owedInterest) principal = amount - owedInterest;
         _s.exposure[f.substitute] -= principal;
         _s.projectExposure[_s.orders[f.order].project] -= principal;
         if (closed) f.status = FacilityStatus.Repaid;
+    }
+
+    /// @dev Hands `amount`, already paid to the pool, to the pool's books for facility `id`;
+    /// the pool must split it as `_book` did, or nothing happens. Returns the interest.
+    function _collect(uint256 id, uint256 amount, uint256 principal, bool closed) private returns (uint256 interest) {
+        uint256 poolPrincipal;
+        bool poolClosed;
+        (interest, poolPrincipal, poolClosed) = pool.collect(id, amount);
+        if (poolPrincipal != principal || poolClosed != closed) revert FinancingBooksDisagree(_s.facilities[id].order);
     }
 
     /// @dev The registration rules; returns whether the order needs the reviewer's approval.

@@ -149,16 +149,15 @@ contract SupplierRegistry is AccessControlDefaultAdminRules, ISupplierRegistry {
         if (termsVersion != version) revert RegistryTermsNotCurrent(termsVersion, version);
         uint256 maxLead = policy.current().maxLeadDays;
         if (leadDays == 0 || leadDays > maxLead) revert RegistryLeadTimeOutOfRange(leadDays, maxLead);
-        address[] storage list = _substitutes[part];
         Qualification storage q = _qualified[part][msg.sender];
         uint256 position = 0;
         if (q.termsVersion != 0) {
             // re-confirmation: same place in the list
-            while (list[position] != msg.sender) ++position;
+            while (_substitutes[part][position] != msg.sender) ++position;
         } else {
-            if (list.length >= MAX_SUBSTITUTES) revert RegistrySubstituteListFull(part, MAX_SUBSTITUTES);
-            position = list.length;
-            list.push(msg.sender);
+            position = _substitutes[part].length;
+            if (position >= MAX_SUBSTITUTES) revert RegistrySubstituteListFull(part, MAX_SUBSTITUTES);
+            _substitutes[part].push(msg.sender);
         }
         q.leadDays = leadDays;
         q.termsVersion = uint32(version);
@@ -168,7 +167,8 @@ contract SupplierRegistry is AccessControlDefaultAdminRules, ISupplierRegistry {
 
     /// @inheritdoc ISupplierRegistry
     function withdrawQualification(bytes32 part) external {
-        if (_qualified[part][msg.sender].termsVersion == 0) revert RegistryNotQualified(msg.sender, part);
+        // terms versions start at 1: a qualification always has one
+        if (_qualified[part][msg.sender].termsVersion < 1) revert RegistryNotQualified(msg.sender, part);
         _drop(part, msg.sender);
         emit SubstituteWithdrawn(part, msg.sender);
     }

@@ -258,7 +258,7 @@ library DisruptionLogic {
         uint256 advance,
         Limits memory l
     ) private returns (bytes32) {
-        if (advance == 0 || advance < l.minAdvance) return TOO_SMALL;
+        if (advance < Math.max(l.minAdvance, 1)) return TOO_SMALL; // nothing, or below the minimum
         if (d.pool.idle() < advance) return NO_CASH;
         if (s.projectExposure[o.project] + advance > l.projectCap) return PROJECT_CAP;
         if (_drawn(s.windows[l.disrupted], l.windowSeconds) + advance > l.windowCap) return WINDOW_CAP;
@@ -330,7 +330,8 @@ library DisruptionLogic {
         Window storage w = s.windows[disrupted];
         uint256 today = block.timestamp / 1 days;
         uint256 length = w.draws.length;
-        if (length > w.head && w.draws[length - 1].day == today) {
+        // the last draw is today's when it is not before today (days only go forward)
+        if (length > w.head && w.draws[length - 1].day >= today) {
             w.draws[length - 1].amount += t.advance.toUint192();
         } else {
             w.draws.push(Draw({day: uint64(today), amount: t.advance.toUint192()}));

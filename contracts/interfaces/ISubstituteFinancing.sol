@@ -211,6 +211,9 @@ interface ISubstituteFinancing {
     error FinancingNotCollectable(uint256 facility, uint256 due);
     /// @notice Thrown when a repayment amount is zero.
     error FinancingZeroAmount();
+    /// @notice The pool's or the ledger's books for order `order` (its facility, reservation
+    /// or set-off) differ from this contract's: nothing moves. Never expected; a guard.
+    error FinancingBooksDisagree(uint256 order);
 
     /// @notice Registers purchase order `po` of `project` with `supplier` and reserves its
     /// value in the ledger (balance, budget line, milestone tranche). At or above the

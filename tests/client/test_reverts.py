@@ -71,3 +71,22 @@ def test_revert_data_is_found_in_eth_tester_and_node_exceptions() -> None:
     assert revert_data(TransactionFailed(f"execution reverted: {raw!r}")) == raw
     assert revert_data(ContractCustomError("0xe2", "0x" + raw.hex())) == raw
     assert revert_data(ValueError("something else")) is None
+
+
+def test_payment_run_and_books_errors_read_as_sentences() -> None:
+    types = ["bytes32", "bytes32", "uint256", "uint256"]
+    run = [b"LITHO-14".ljust(32, b"\0"), b"2026-12".ljust(32, b"\0")]
+    gap = _data("LedgerBatchOutOfOrder(bytes32,bytes32,uint256,uint256)", types, [*run, 5, 3])
+    assert str(decode_revert(gap)) == (
+        "run 2026-12 of LITHO-14 has 3 payments paid: its next batch starts at payment 4, not 6"
+    )
+    again = _data("LedgerBatchAlreadyPaid(bytes32,bytes32,uint256,uint256)", types, [*run, 0, 3])
+    assert str(decode_revert(again)) == (
+        "payment 1 of run 2026-12 of LITHO-14 is paid already: the run's first 3 payments are "
+        "(pay the file again: it skips what is paid)"
+    )
+    books = _data("FinancingBooksDisagree(uint256)", ["uint256"], [7])
+    assert str(decode_revert(books)).startswith(
+        "the pool's or the ledger's books for order 7 differ from the financing contract's; "
+        "nothing moved"
+    )
