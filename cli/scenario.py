@@ -13,7 +13,8 @@ from rich.text import Text
 from chain_client.config import Settings
 from chain_client.errors import InputError
 from chain_client.scenario import Runner, RunResult, load_scenario
-from chain_client.scenario.runner import StepResult
+from chain_client.scenario.model import Scenario
+from chain_client.scenario.runner import ScenarioFailed, StepResult
 from chain_client.scenario.starter import STARTER
 from chain_client.session import open_session
 
@@ -26,11 +27,49 @@ File = Annotated[Path, typer.Argument(help="The scenario file (YAML).")]
 
 
 def run_scenario(
-    ctx: typer.Context, path: Path, *, keep: bool, verbose: bool, root: Path = RUNS_ROOT
+    ctx: typer.Context,
+    path: Path,
+    *,
+    keep: bool,
+    verbose: bool,
+    root: Path = RUNS_ROOT,
+    start: int = 1,
 ) -> tuple[RunResult, Settings]:
     """Validate, then run on a fresh embedded chain (or the configured one with keep)."""
     scenario = load_scenario(path)
     settings = state(ctx).settings
+    if start > 1 and settings.is_embedded and not keep:
+        raise InputError(
+            "--from resumes a run on the workspace's chain: give --keep (a run without it "
+            "starts a fresh chain)"
+        )
+    try:
+        return _run(
+            ctx, path, scenario, settings, keep=keep, verbose=verbose, root=root, start=start
+        )
+    except ScenarioFailed as failed:
+        if failed.resume_from is not None:
+            again = f"scf scenario run {path}{' --keep' if keep else ''} --from"
+            failed.hint = f"once the node is back, `{again} {failed.resume_from}`" + (
+                f" if step {failed.resume_from} did not land, `{again} "
+                f"{failed.resume_from + 1}` if it did"
+                if failed.unsure
+                else ": the steps that landed are not sent again"
+            )
+        raise
+
+
+def _run(
+    ctx: typer.Context,
+    path: Path,
+    scenario: Scenario,
+    settings: Settings,
+    *,
+    keep: bool,
+    verbose: bool,
+    root: Path,
+    start: int,
+) -> tuple[RunResult, Settings]:
     if not keep and settings.is_embedded:
         stamp = datetime.now().strftime("%Y%m%d-%H%M%S-%f")
         settings = Settings(workspace=root / f"{path.stem}-{stamp}")
@@ -38,7 +77,7 @@ def run_scenario(
     with open_session(settings, writable=True) as session:
         runner = Runner(session, scenario)
         if quiet:
-            return runner.run(), settings
+            return runner.run(start=start), settings
         with Progress(
             TextColumn("[bold]{task.description}"),
             BarColumn(),
@@ -47,7 +86,9 @@ def run_scenario(
             console=console,
             transient=True,
         ) as bar:
-            task = bar.add_task(scenario.name, total=len(scenario.steps), step="")
+            task = bar.add_task(
+                scenario.name, total=len(scenario.steps), completed=start - 1, step=""
+            )
 
             def progress(result: StepResult) -> None:
                 if verbose:
@@ -61,7 +102,7 @@ def run_scenario(
                     bar.console.print(line)
                 bar.update(task, advance=1, step=result.action)
 
-            return runner.run(progress), settings
+            return runner.run(progress, start=start), settings
 
 
 def summary(result: RunResult, settings: Settings) -> str:
@@ -80,9 +121,18 @@ def run_command(
         bool, typer.Option("--keep", help="Run on the workspace's chain instead of a fresh one.")
     ] = False,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="One line per step.")] = False,
+    start: Annotated[
+        int,
+        typer.Option(
+            "--from",
+            help="Resume at this step, on the chain where the steps before it landed (a node, "
+            "or --keep): they are not sent again, and the orders and proposals they named "
+            "are found on chain.",
+        ),
+    ] = 1,
 ) -> None:
     """Run a scenario: by default on a fresh embedded chain in a new workspace under scf-runs/."""
-    result, settings = run_scenario(ctx, path, keep=keep, verbose=verbose)
+    result, settings = run_scenario(ctx, path, keep=keep, verbose=verbose, start=start)
     output(
         ctx,
         {

@@ -15,11 +15,18 @@ from typing import Any, cast
 from pydantic import BaseModel, ConfigDict
 
 from .. import roles
+from ..audit.collect import collect
 from ..audit.report import run_audit
 from ..chain.accounts import AliasTarget, parse_target
 from ..contracts import Financing, Ledger, Pool, Registry, Token
 from ..deploy import deploy
-from ..errors import ContractRevert, InputError, ScfError
+from ..errors import (
+    ChainConnectionError,
+    ContractRevert,
+    InputError,
+    ScfError,
+    TransactionUnconfirmed,
+)
 from ..events import DecodedEvent, EventDecoder
 from ..session import Session
 from ..units import format_amount, from_bytes32, parse_amount, to_bytes32
@@ -50,19 +57,33 @@ class RunResult(BaseModel):
 
 
 class ScenarioFailed(ScfError):
-    """A step failed: which, why, and what had landed before it."""
+    """A step failed: which, why, and what had landed before it. `resume_from` is the step
+    to resume from when the node went away or did not confirm (None otherwise), and
+    `unsure` says whether that step may have landed in part."""
 
-    def __init__(self, step: Step, reason: str, landed: list[StepResult]) -> None:
+    def __init__(
+        self,
+        step: Step,
+        reason: str,
+        landed: list[StepResult],
+        *,
+        resume_from: int | None = None,
+        unsure: bool = False,
+    ) -> None:
         txs = sum(len(s.transactions) for s in landed)
         before = (
-            f"steps 1-{landed[-1].number} landed ({txs} transactions)"
+            f"steps {landed[0].number}-{landed[-1].number} landed ({txs} transactions)"
             if landed
             else "nothing had landed"
         )
+        if unsure:
+            before += f"; step {step.number} was sent and may have landed"
         super().__init__(f"step {step.number} ({step.action}) failed: {reason}; {before}")
         self.step = step
         self.reason = reason
         self.landed = landed
+        self.resume_from = resume_from
+        self.unsure = unsure
 
 
 Progress = Callable[[StepResult], None]
@@ -86,18 +107,24 @@ class Runner:
         self._now += self.scenario.block_time
         return stamp
 
-    def prepare(self) -> None:
-        """Deploy when needed, name the accounts, grant the roles, start the clock."""
+    def prepare(self, *, resume: bool = False) -> None:
+        """Deploy when needed (never when resuming), name the accounts, grant the roles,
+        start the clock."""
         s = self.session
         if not s.is_test_chain:
             raise InputError(
                 "scenarios run on test chains (embedded, anvil): they mint and move time"
             )
-        self._now = max(int(self.scenario.start.timestamp()), s.latest_timestamp() + 1)
-        s.clock = self._tick
         found = s.find_deployment()
         if found is None or not s.is_live(found):
+            if resume:
+                raise InputError(
+                    "nothing to resume: this chain does not hold the workspace's deployment",
+                    hint="run the scenario from its first step",
+                )
             deploy(s, force=True)
+        self._now = max(int(self.scenario.start.timestamp()), s.latest_timestamp() + 1)
+        s.clock = self._tick
         existing = s.accounts.user_aliases()
         for name, target in self.scenario.accounts.items():
             parsed = (
@@ -113,10 +140,24 @@ class Runner:
 
     # running
 
-    def run(self, progress: Progress | None = None) -> RunResult:
+    def run(self, progress: Progress | None = None, *, start: int = 1) -> RunResult:
+        """Run the steps from step `start` (1: all of them). Resuming after a lost node
+        skips the steps before `start`, which landed, and finds the orders and proposals
+        they named on chain; nothing before `start` is sent again."""
         started = time.monotonic()
-        self.prepare()
-        for step in self.scenario.steps:
+        steps = self.scenario.steps
+        if not 1 <= start <= len(steps):
+            raise InputError(f"--from {start}: the scenario has steps 1-{len(steps)}")
+        first = steps[start - 1]
+        if start > 1 and first.action == "expect" and first.args.event:
+            raise InputError(
+                f"step {start} checks the events of step {start - 1}, which ran before: "
+                f"resume from step {start - 1} only if it did not land, else from {start + 1}"
+            )
+        self.prepare(resume=start > 1)
+        if start > 1:
+            self._recover_handles(steps[: start - 1])
+        for step in steps[start - 1 :]:
             result = self._run_step(step)
             self.results.append(result)
             if progress:
@@ -145,6 +186,12 @@ class Runner:
                 raise ScenarioFailed(step, str(exc), self.results) from None
         except ScenarioFailed:
             raise
+        except (ChainConnectionError, TransactionUnconfirmed) as exc:
+            # which of this step's transactions were confirmed before the node went away
+            unsure = isinstance(exc, TransactionUnconfirmed) or len(self.session.journal) > mark
+            raise ScenarioFailed(
+                step, str(exc), self.results, resume_from=step.number, unsure=unsure
+            ) from None
         except ScfError as exc:
             raise ScenarioFailed(step, str(exc), self.results) from None
         else:
@@ -315,6 +362,55 @@ class Runner:
             return f"{format_amount(repaid)} repaid"
         return "ok"
 
+    def _recover_handles(self, done: list[Step]) -> None:
+        """The handles the steps before a resume named, read back from the chain: an order
+        by its project and purchase order, a reallocation proposal by its project, lines
+        and amount (the latest proposals that match, in the steps' order)."""
+        rows = collect(self.session)
+        orders = {
+            (from_bytes32(_raw(r["args"]["project"])), from_bytes32(_raw(r["args"]["po"]))): int(
+                r["args"]["order"]
+            )
+            for r in rows
+            if r["event"] == "OrderRegistered"
+        }
+        proposals: dict[tuple[str, str, str, int], list[int]] = {}
+        for r in rows:
+            if r["event"] == "ReallocationProposed":
+                a = r["args"]
+                key = (
+                    from_bytes32(_raw(a["project"])),
+                    from_bytes32(_raw(a["from"])),
+                    from_bytes32(_raw(a["to"])),
+                    int(a["amount"]),
+                )
+                proposals.setdefault(key, []).append(int(a["id"]))
+        wanted: dict[tuple[str, str, str, int], list[Step]] = {}
+        for step in done:
+            if not step.handle:
+                continue
+            a = step.args
+            if step.action == "order.register":
+                order = orders.get((a.project, a.po))
+                if order is None:
+                    raise InputError(
+                        f"step {step.number} registered order {a.po} of {a.project}, which "
+                        "is not on this chain: resume from an earlier step"
+                    )
+                self.handles[step.handle] = order
+            elif step.action == "project.reallocate":
+                key = (a.project, a.from_, a.to, parse_amount(a.amount))
+                wanted.setdefault(key, []).append(step)
+        for key, steps in wanted.items():
+            found = proposals.get(key, [])
+            if len(found) < len(steps):
+                raise InputError(
+                    f"step {steps[0].number} proposed a reallocation of {key[0]} that is not "
+                    "on this chain: resume from an earlier step"
+                )
+            for step, proposal in zip(steps, found[-len(steps) :], strict=True):
+                self.handles[str(step.handle)] = proposal
+
     def _name(self, step: Step, value: Any, text: str) -> str:
         if step.handle:
             self.handles[step.handle] = value
@@ -467,3 +563,8 @@ def _is_number(text: str) -> bool:
     except ArithmeticError:
         return False
     return True
+
+
+def _raw(value: Any) -> bytes:
+    """A bytes32 event argument as bytes, whether decoded as bytes or as 0x-hex text."""
+    return bytes.fromhex(value[2:]) if isinstance(value, str) else bytes(value)

@@ -205,6 +205,46 @@ def test_keep_runs_on_the_workspace_chain(scf: Run, scf_json: Any, here: Path) -
     assert scf_json("supplier", "show", "resist_a")["score"] == 820
 
 
+def test_a_run_resumed_with_from_sends_only_the_later_steps(
+    scf: Run, scf_json: Any, here: Path
+) -> None:
+    path = write(here, HEAD + OK_STEPS + '  - token.mint: {to: gov_fund, amount: "5.00"}\n')
+    scf_json("deploy")
+    block = scf_json("chain", "status")["block"]
+    refusals = {
+        ("--from", "2"): "error: --from resumes a run on the workspace's chain: give --keep (a "
+        "run without it starts a fresh chain)",
+        ("--keep", "--from", "4"): "error: --from 4: the scenario has steps 1-3",
+        ("--keep", "--from", "0"): "error: --from 0: the scenario has steps 1-3",
+    }
+    for args, line in refusals.items():
+        result = scf("scenario", "run", str(path), *args)
+        assert (result.exit_code, result.stderr.strip()) == (1, line), args
+    assert scf_json("chain", "status")["block"] == block  # nothing was sent
+    assert scf("scenario", "run", str(path), "--keep", "--from", "2").exit_code == 0
+    assert scf_json("token", "balance", "gov_fund")["balance"] == "5.00"  # step 1 not sent
+    assert scf_json("supplier", "show", "resist_a")["score"] == 820
+
+
+def test_a_resumed_run_refuses_a_chain_without_the_deployment_and_a_lone_event_check(
+    scf: Run, here: Path
+) -> None:
+    path = write(
+        here,
+        HEAD + OK_STEPS + "  - expect: {event: SupplierRegistered, supplier: resist_a}\n",
+    )
+    result = scf("scenario", "run", str(path), "--keep", "--from", "2")
+    assert result.stderr.strip() == (
+        "error: nothing to resume: this chain does not hold the workspace's deployment (run the "
+        "scenario from its first step)"
+    )
+    result = scf("scenario", "run", str(path), "--keep", "--from", "3")
+    assert result.stderr.strip() == (
+        "error: step 3 checks the events of step 2, which ran before: resume from step 2 only "
+        "if it did not land, else from 4"
+    )
+
+
 def test_new_writes_a_starter_that_checks_and_runs(scf: Run, here: Path) -> None:
     assert scf("scenario", "new", "mine.yaml").exit_code == 0
     assert scf("scenario", "new", "mine.yaml").exit_code == 1  # never overwrites

@@ -233,31 +233,44 @@ def test_a_node_that_lost_the_deployment_is_refused_before_anything_is_sent(
         stop_anvil(workspace)
 
 
-def test_a_node_that_goes_away_mid_run_names_the_last_step_that_landed(tmp_path: Path) -> None:
+def test_a_node_that_goes_away_mid_run_names_the_last_step_that_landed_and_resumes(
+    tmp_path: Path,
+) -> None:
+    """The node stops after step 16 (an order registered under a handle at step 14); once it
+    is back from its state, the run resumes at step 17, finds the order on chain, and ends
+    with the scenario's own audit clean."""
     from chain_client.scenario.model import load_scenario
     from chain_client.scenario.runner import Runner, ScenarioFailed
 
     workspace = tmp_path / "ws"
-    url = start_anvil(workspace, _free_port())["url"]
+    port = _free_port()
+    url = start_anvil(workspace, port)["url"]
     scenario = load_scenario(Path(__file__).parents[2] / "examples" / "litho-export-control.yaml")
     try:
         with open_session(Settings(chain=url, workspace=workspace), writable=True) as session:
             runner = Runner(session, scenario)
 
-            def stop_after_third(result: object) -> None:
-                if len(runner.results) == 3:
+            def stop_after_sixteenth(result: object) -> None:
+                if len(runner.results) == 16:
                     stop_anvil(workspace)
 
             with pytest.raises(ScenarioFailed) as excinfo:
-                runner.run(progress=stop_after_third)
+                runner.run(progress=stop_after_sixteenth)
+        failed = excinfo.value
+        assert [r.number for r in failed.landed] == list(range(1, 17))
+        assert (failed.step.number, failed.resume_from, failed.unsure) == (17, 17, False)
+        message = str(failed)
+        assert message.startswith(f"step 17 (order.approve) failed: lost the node at {url}")
+        assert "steps 1-16 landed" in message and "\n" not in message
+        start_anvil(workspace, port)  # back, from its state
+        with open_session(Settings(chain=url, workspace=workspace), writable=True) as session:
+            resumed = Runner(session, scenario)
+            result = resumed.run(start=17)
+            assert resumed.handles == {"resist_order": 1}
     finally:
         stop_anvil(workspace)
-    failed = excinfo.value
-    assert [r.number for r in failed.landed] == [1, 2, 3]
-    assert failed.step.number == 4
-    message = str(failed)
-    assert message.startswith(f"step 4 ({failed.step.action}) failed: lost the node at {url}")
-    assert "steps 1-3 landed" in message and "\n" not in message
+    assert [s.number for s in result.steps] == list(range(17, len(scenario.steps) + 1))
+    assert result.steps[-1].detail.startswith("audit clean")
 
 
 def test_a_transaction_on_a_node_leaves_a_quarter_over_its_estimate(
