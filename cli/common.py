@@ -10,7 +10,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from pydantic import BaseModel
@@ -24,10 +24,11 @@ try:  # typer vendors click from 0.2x on; older releases depend on click itself
 except ImportError:  # pragma: no cover - depends on the installed typer
     from click.exceptions import NoArgsIsHelpError, UsageError  # type: ignore[no-redef]
 
-from chain_client.chain.workspace import DATABASE
-from chain_client.config import Settings
 from chain_client.errors import ContractRevert, DeploymentError, ScfError, WorkspaceError
-from chain_client.session import Session, open_session
+
+if TYPE_CHECKING:  # the chain is imported by the commands that use it, not by `scf --help`
+    from chain_client.config import Settings
+    from chain_client.session import Session
 
 console = Console()
 err_console = Console(stderr=True)
@@ -129,6 +130,9 @@ def session(ctx: typer.Context, *, writable: bool, create: bool = False) -> Iter
     """Open the chain and workspace. A writer creates a missing workspace only with `create`
     (deploy, accounts add, time advance): a mistaken command leaves no folder behind."""
     settings = state(ctx).settings
+    from chain_client.chain.workspace import DATABASE
+    from chain_client.session import open_session
+
     if writable and not create and not (settings.workspace / DATABASE).is_file():
         raise DeploymentError(
             f"nothing is deployed for workspace {settings.workspace} (it does not exist yet)",

@@ -3,44 +3,39 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
-from chain_client.config import Settings
-
-from . import (
-    accounts,
-    audit,
-    chain,
-    compile,
-    demo,
-    deploy,
-    disruption,
-    facility,
-    milestone,
-    node,
-    order,
-    pause,
-    pool,
-    project,
-    recovery,
-    role,
-    scenario,
-    supplier,
-    time,
-    token,
-)
 from .common import ScfGroup, State, entry
+from .lazy import COMMANDS, LazyCommand
+
+
+class RootGroup(ScfGroup):
+    """`scf` itself: every command loaded only when it runs (`cli.lazy`)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name, item in COMMANDS.items():
+            self.add_command(LazyCommand(name, item), name)
+
 
 app = typer.Typer(
-    cls=ScfGroup,
+    cls=RootGroup,
     name="scf",
     help="R&D supply-chain finance on an EVM chain: fund-flow tracking and substitute financing.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     add_completion=False,
 )
+
+
+def _version(value: bool) -> None:
+    if value:
+        from importlib.metadata import version
+
+        typer.echo(f"scf {version('scf')}")
+        raise typer.Exit()
 
 
 @app.callback()
@@ -63,34 +58,19 @@ def _global(
     json_output: Annotated[
         bool, typer.Option("--json", help="Machine-readable JSON output (allowed anywhere).")
     ] = False,
+    _: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_version, is_eager=True, help="Print scf's version and exit."
+        ),
+    ] = False,
 ) -> None:
+    from chain_client.config import Settings  # here: `scf --help` does not need it
+
     ctx.obj = State(
         settings=Settings.from_env(chain=chain_url, workspace=workspace),
         json=json_output or bool(ctx.meta.get("scf_json")),
     )
-
-
-app.command("compile")(compile.compile_command)
-app.command("deploy")(deploy.deploy_command)
-app.command("demo")(demo.demo_command)
-app.command("pause")(pause.pause_command)
-app.command("unpause")(pause.unpause_command)
-app.add_typer(accounts.app, name="accounts")
-app.add_typer(audit.app, name="audit")
-app.add_typer(chain.app, name="chain")
-app.add_typer(disruption.app, name="disruption")
-app.add_typer(facility.app, name="facility")
-app.add_typer(milestone.app, name="milestone")
-app.add_typer(node.app, name="node")
-app.add_typer(order.app, name="order")
-app.add_typer(pool.app, name="pool")
-app.add_typer(project.app, name="project")
-app.add_typer(recovery.app, name="recovery")
-app.add_typer(role.app, name="role")
-app.add_typer(scenario.app, name="scenario")
-app.add_typer(supplier.app, name="supplier")
-app.add_typer(time.app, name="time")
-app.add_typer(token.app, name="token")
 
 
 def main() -> None:

@@ -13,6 +13,7 @@ import json
 import shutil
 import sqlite3
 from collections.abc import Callable
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -315,7 +316,8 @@ def state_of(workspace: Path) -> tuple[list[str], list[str]]:
     files = sorted(
         str(p.relative_to(workspace)) for p in workspace.rglob("*") if p.name != "write.lock"
     )
-    with sqlite3.connect(workspace / "workspace.sqlite") as db:
+    # closed here, not when collected: an open connection keeps the -wal and -shm files
+    with closing(sqlite3.connect(workspace / "workspace.sqlite")) as db:
         rows = list(db.iterdump())
     return files, rows
 
