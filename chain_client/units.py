@@ -8,6 +8,7 @@ UTF-8 strings stored as right-padded `bytes32`.
 from __future__ import annotations
 
 import re
+import unicodedata
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
@@ -64,6 +65,11 @@ def to_bytes32(text: str, *, field: str = "identifier") -> bytes:
     """A short UTF-8 identifier as right-padded bytes32 (at most 31 bytes, not empty)."""
     if not isinstance(text, str) or not text:
         raise InputError(f"{field} must be a non-empty text")
+    if text != text.strip():
+        raise InputError(f"{field} {text!r} has blanks around it; write it without")
+    # one spelling per name: an accented letter typed composed or decomposed (as macOS file
+    # names are) gives the same bytes, so a name that looks the same is the same on chain
+    text = unicodedata.normalize("NFC", text)
     raw = text.encode("utf-8")
     if len(raw) > 31:
         raise InputError(f"{field} {text!r} is {len(raw)} bytes long; at most 31 are allowed")

@@ -171,10 +171,16 @@ def settle_command(ctx: typer.Context, order: OrderId, by: By = None) -> None:
                     "what it owes the project in recoveries)"
                 )
         else:
+            kept = (
+                f"{format_amount(st.set_off, grouping=True)} set off against what it owes the "
+                "project in recoveries; "
+                if st.set_off
+                else ""
+            )
             text = (
-                f"order {order}: {pool} to the pool; {format_amount(st.held, grouping=True)} for "
-                f"{s.name_of(st.supplier)} stays reserved (not an eligible payee now); settle "
-                "again once it is"
+                f"order {order}: {pool} to the pool; {kept}{format_amount(st.held, grouping=True)}"
+                f" for {s.name_of(st.supplier)} stays reserved (not an eligible payee now); "
+                "settle again once it is"
             )
         output(ctx, st, text)
 

@@ -155,6 +155,43 @@ def check_command(ctx: typer.Context, path: File) -> None:
     )
 
 
+@app.command("generate")
+def generate_command(
+    ctx: typer.Context,
+    projects: Annotated[int, typer.Option(min=1, max=1000, help="Projects.")] = 3,
+    suppliers: Annotated[int, typer.Option(min=3, max=1000, help="Suppliers.")] = 12,
+    payments: Annotated[int, typer.Option(min=1, max=100_000, help="Payments.")] = 100,
+    seed: Annotated[int, typer.Option(min=0, help="The same seed gives the same file.")] = 0,
+    out: Annotated[
+        Path | None,
+        typer.Option("--output", "-o", help="Write the file here (default: print it)."),
+    ] = None,
+) -> None:
+    """Write a scenario of a given size: payments, orders (one per ten payments) and supplier
+    cut-offs (one per five suppliers with orders) in proportion, the same from one seed."""
+    from chain_client.scenario.generate import Size, generate
+
+    text = generate(Size(projects, suppliers, payments, seed))
+    steps = sum(1 for line in text.splitlines() if line.startswith("  - "))
+    if out is None:
+        if state(ctx).json:
+            output(ctx, {"steps": steps, "scenario": text}, "")
+        else:
+            typer.echo(text, nl=False)
+        return
+    if out.exists():
+        raise InputError(f"{out} already exists; give another path")
+    try:
+        out.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise InputError(f"cannot write {out}: {exc.strerror}") from None
+    output(
+        ctx,
+        {"written": str(out), "steps": steps},
+        f"wrote {out} ({steps} steps); run it with `scf scenario run {out}`",
+    )
+
+
 @app.command("new")
 def new_command(
     ctx: typer.Context,

@@ -19,6 +19,11 @@ def text(hex32: str) -> str:
     return bytes.fromhex(hex32[2:]).rstrip(b"\0").decode("utf-8", errors="replace")
 
 
+def raw(value: Any) -> bytes:
+    """A bytes32 event argument as bytes, whether given as 0x-hex (audit rows) or bytes."""
+    return bytes.fromhex(value[2:]) if isinstance(value, str) else bytes(value)
+
+
 @dataclass
 class ProjectBook:
     id: str

@@ -8,11 +8,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from eth_abi import encode as abi_encode
+from eth_utils import keccak
 from pydantic import BaseModel, ConfigDict
 
 from ..orders import POLICY_FIELDS
 from ..units import format_amount
-from .books import Books, Row, settlement_legs, text
+from .books import Books, Row, raw, settlement_legs, text
 
 ACTIVE = 1
 
@@ -204,24 +206,35 @@ def check_rules(rows: list[Row], addresses: Mapping[str, str]) -> list[Check]:
 
 def batch_failures(rows: list[Row]) -> list[str]:
     """A keyed batch (`BatchPaid`) that does not start where the last batch of its payment
-    run ended (a position paid again, or positions skipped), or whose count and total
-    differ from the project's payments in its transaction."""
+    run ended (a position paid again, or positions skipped), or that is not the payments
+    just before it: the last `count` payments of its project in its transaction must total
+    its `total` and hash to its `payments` (`keccak256(abi.encode(payments))`)."""
     failures = []
-    # per project and run: how many payments are paid, and the block of the last batch
+    # per project and run (as recorded: bytes, not text that two names could share): how
+    # many payments are paid, and the block of the last batch
     paid: dict[tuple[str, str], tuple[int, int]] = {}
-    # a project's payments in a transaction since its last keyed batch there: a batch's own
-    # payments come just before its `BatchPaid` (several batches may share a transaction)
-    pending: dict[tuple[str, str], list[int]] = defaultdict(list)
+    # a project's payments in a transaction since its last keyed batch there; a batch's own
+    # are the last `count` before its `BatchPaid` (a multi-send may pay others before it)
+    pending: dict[tuple[str, str], list[tuple[Any, ...]]] = defaultdict(list)
     for row in rows:
         a = row["args"]
         if row["event"] == "FundsDisbursed":
-            pending[(row["tx"], text(a["project"]))].append(int(a["amount"]))
+            pending[(row["tx"], a["project"])].append(
+                (
+                    a["to"],
+                    int(a["amount"]),
+                    raw(a["category"]),
+                    int(a["milestone"]),
+                    raw(a["ref"]),
+                    a["memo"],
+                )
+            )
             continue
         if row["event"] != "BatchPaid":
             continue
         project, run = text(a["project"]), text(a["run"])
         first, count = int(a["first"]), int(a["count"])
-        done, last = paid.get((project, run), (0, 0))
+        done, last = paid.get((a["project"], a["run"]), (0, 0))
         shown = (
             f"block {row['block']}: payments {first + 1}-{first + count} of run {run} of {project}"
         )
@@ -231,14 +244,22 @@ def batch_failures(rows: list[Row]) -> list[str]:
             )
         elif first > done:
             failures.append(f"{shown} paid with payments {done + 1}-{first} never paid")
-        paid[(project, run)] = (max(done, first + count), int(row["block"]))
-        amounts = pending.pop((row["tx"], project), [])
-        if (len(amounts), sum(amounts)) != (count, int(a["total"])):
+        paid[(a["project"], a["run"])] = (max(done, first + count), int(row["block"]))
+        before = pending.pop((row["tx"], a["project"]), [])
+        own = before[-count:] if count else []
+        total = sum(p[1] for p in own)
+        if (len(own), total) != (count, int(a["total"])):
             failures.append(
                 f"{shown} count {count} payments of {_amt(int(a['total']))}; its transaction "
-                f"paid {len(amounts)} of {_amt(sum(amounts))}"
+                f"paid {len(own)} of {_amt(total)} just before it"
             )
+        elif keccak(abi_encode([f"({_PAYMENT})[]"], [own])) != raw(a["payments"]):
+            failures.append(f"{shown}: its payments hash is not that of the payments it paid")
     return failures
+
+
+#: The ABI tuple of one payment, as `disburseBatch` takes it and `BatchPaid` hashes it.
+_PAYMENT = "address,uint256,bytes32,uint256,bytes32,string"
 
 
 def _pool_bookings(rows: list[Row]) -> dict[str, Counter[int]]:

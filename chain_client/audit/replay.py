@@ -701,6 +701,27 @@ def _check_money(state: _State, row: Row, group: list[Row], out: Replay, name: _
                 )
             )
         order.reserved -= int(a["amount"])
+    elif event == "SettlementHeld":
+        # the supplier may not be paid now: what it owes the project was set off, the rest
+        # stays reserved for a later settlement
+        order = state.orders[int(a["order"])]
+        out.decisions += 1
+        set_off = _set_off_here(group, order.id)
+        if int(a["amount"]) != order.reserved - set_off:
+            out.disagreements.append(
+                Disagreement(
+                    where,
+                    f"settlement of order {order.id} held",
+                    f"{_amount(int(a['amount']))} held",
+                    f"{_amount(order.reserved - set_off)} ({_amount(order.reserved)} left, "
+                    f"{_amount(set_off)} set off)",
+                )
+            )
+        order.reserved -= set_off
+        out.stories[order.id].append(
+            f"settlement held: {_amount(set_off)} set off against what {name(a['supplier'])} "
+            f"owed, {_amount(int(a['amount']))} kept reserved"
+        )
     elif event == "OrderSettled":
         order = state.orders[int(a["order"])]
         out.decisions += 1
@@ -738,6 +759,16 @@ def _check_money(state: _State, row: Row, group: list[Row], out: Replay, name: _
         )
     elif event == "OrderClosedUndelivered":
         _check_closing(state, row, group, out, name)
+
+
+def _set_off_here(group: list[Row], order: int) -> int:
+    """What a transaction set off from order `order`'s reservation against its supplier's
+    debts to the project (`RecoverySetOff`)."""
+    return sum(
+        int(r["args"]["amount"])
+        for r in group
+        if r["event"] == "RecoverySetOff" and int(r["args"]["ref"]) == order
+    )
 
 
 def _check_closing(state: _State, row: Row, group: list[Row], out: Replay, name: _Names) -> None:

@@ -102,13 +102,15 @@ class Financing(Bound):
         result, receipt = self.session.transact(self.contract.functions.settleOrder(order), owner)
         ev = self.contract.events
         settled = ev.OrderSettled().process_receipt(receipt, errors=DISCARD)
+        # what the supplier owed the project is set off whether the order settles or is held
+        set_off = sum(
+            int(e["args"]["amount"])
+            for e in Ledger(self.session)
+            .contract.events.RecoverySetOff()
+            .process_receipt(receipt, errors=DISCARD)
+        )
         if settled:
             a = settled[0]["args"]
-            set_off = (
-                Ledger(self.session)
-                .contract.events.RecoverySetOff()
-                .process_receipt(receipt, errors=DISCARD)
-            )
             return Settlement(
                 order=order,
                 tx_hash=result.tx_hash,
@@ -116,7 +118,7 @@ class Financing(Bound):
                 settled=True,
                 to_pool=a["toPool"],
                 to_supplier=a["toSupplier"],
-                set_off=sum(int(e["args"]["amount"]) for e in set_off),
+                set_off=set_off,
                 supplier=a["supplier"],
             )
         (held,) = ev.SettlementHeld().process_receipt(receipt, errors=DISCARD)
@@ -133,6 +135,7 @@ class Financing(Bound):
             to_pool=sum(int(c["args"]["amount"]) for c in collected),
             to_supplier=0,
             held=held["args"]["amount"],
+            set_off=set_off,
             supplier=held["args"]["supplier"],
         )
 

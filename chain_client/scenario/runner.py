@@ -15,6 +15,7 @@ from typing import Any, cast
 from pydantic import BaseModel, ConfigDict
 
 from .. import roles
+from ..audit.books import raw
 from ..audit.collect import collect
 from ..audit.report import run_audit
 from ..chain.accounts import AliasTarget, parse_target
@@ -324,7 +325,10 @@ class Runner:
             st = financing.settle_order(self._ref(a.order), sender=a.by)
             to_pool, to_supplier = format_amount(st.to_pool), format_amount(st.to_supplier)
             if not st.settled:
-                return f"{to_pool} to the pool, {format_amount(st.held)} held for the supplier"
+                kept = f", {format_amount(st.set_off)} set off" if st.set_off else ""
+                return (
+                    f"{to_pool} to the pool{kept}, {format_amount(st.held)} held for the supplier"
+                )
             kept = f" ({format_amount(st.set_off)} set off)" if st.set_off else ""
             return f"{to_pool} to the pool, {to_supplier} to the supplier{kept}"
         elif action == "disruption.report":
@@ -368,7 +372,7 @@ class Runner:
         and amount (the latest proposals that match, in the steps' order)."""
         rows = collect(self.session)
         orders = {
-            (from_bytes32(_raw(r["args"]["project"])), from_bytes32(_raw(r["args"]["po"]))): int(
+            (from_bytes32(raw(r["args"]["project"])), from_bytes32(raw(r["args"]["po"]))): int(
                 r["args"]["order"]
             )
             for r in rows
@@ -379,9 +383,9 @@ class Runner:
             if r["event"] == "ReallocationProposed":
                 a = r["args"]
                 key = (
-                    from_bytes32(_raw(a["project"])),
-                    from_bytes32(_raw(a["from"])),
-                    from_bytes32(_raw(a["to"])),
+                    from_bytes32(raw(a["project"])),
+                    from_bytes32(raw(a["from"])),
+                    from_bytes32(raw(a["to"])),
                     int(a["amount"]),
                 )
                 proposals.setdefault(key, []).append(int(a["id"]))
@@ -563,8 +567,3 @@ def _is_number(text: str) -> bool:
     except ArithmeticError:
         return False
     return True
-
-
-def _raw(value: Any) -> bytes:
-    """A bytes32 event argument as bytes, whether decoded as bytes or as 0x-hex text."""
-    return bytes.fromhex(value[2:]) if isinstance(value, str) else bytes(value)

@@ -245,6 +245,41 @@ def test_a_resumed_run_refuses_a_chain_without_the_deployment_and_a_lone_event_c
     )
 
 
+def test_a_generated_scenario_is_the_same_from_a_seed_and_runs_green(
+    scf: Run, here: Path
+) -> None:
+    size = ["--projects", "2", "--suppliers", "8", "--payments", "50"]
+    first = scf("scenario", "generate", *size, "--seed", "4")
+    assert first.exit_code == 0, first.stderr
+    assert scf("scenario", "generate", *size, "--seed", "4").stdout == first.stdout
+    assert scf("scenario", "generate", *size, "--seed", "5").stdout != first.stdout
+    assert "# 5 orders, 1 supplier cut-offs." in first.stdout
+    written = scf("scenario", "generate", *size, "--seed", "4", "-o", "big.yaml")
+    assert written.stdout.strip() == (
+        "wrote big.yaml (96 steps); run it with `scf scenario run big.yaml`"
+    )
+    assert (here / "big.yaml").read_text() == first.stdout
+    again = scf("scenario", "generate", *size, "-o", "big.yaml")
+    assert (again.exit_code, again.stderr.strip()) == (
+        1,
+        "error: big.yaml already exists; give another path",
+    )
+    result = scf("scenario", "run", "big.yaml", "--json")
+    assert result.exit_code == 0, result.stderr
+    steps = json.loads(result.stdout)["steps"]
+    assert sum(s["action"] == "project.disburse" for s in steps) == 50
+    financed = [s for s in steps if s["action"] == "disruption.report"]
+    assert [s["detail"] for s in financed] == ["1 of 1 order(s) financed"]
+    assert steps[-1]["detail"].startswith("audit clean: 10 checks over ")
+
+
+def test_generate_refuses_a_size_out_of_range_in_one_line(scf: Run, here: Path) -> None:
+    result = scf("scenario", "generate", "--suppliers", "2")
+    assert result.exit_code == 1
+    assert result.stderr.strip().startswith("error: Invalid value for '--suppliers'")
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
 def test_new_writes_a_starter_that_checks_and_runs(scf: Run, here: Path) -> None:
     assert scf("scenario", "new", "mine.yaml").exit_code == 0
     assert scf("scenario", "new", "mine.yaml").exit_code == 1  # never overwrites

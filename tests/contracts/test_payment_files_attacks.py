@@ -148,7 +148,7 @@ def test_two_keyed_batches_in_one_transaction_are_each_matched_with_their_paymen
     }["batches paid once"].failures
     assert failures == [
         f"block {first.block}: payments 1-3 of run R2 of LITHO-14 count 3 payments of 30.00; "
-        "its transaction paid 2 of 20.00"
+        "its transaction paid 2 of 20.00 just before it"
     ]
 
 
@@ -176,3 +176,19 @@ def test_a_batch_cannot_be_keyed_inside_a_run_s_unpaid_positions(litho: Litho) -
     with pytest.raises(InputError):
         litho.ledger.pay_file("LITHO-14", payments, run="R3")
     assert spent(litho) == 50_00
+
+
+def test_a_batch_whose_payments_differ_from_its_hash_fails_the_audit(litho: Litho) -> None:
+    """The audit recomputes a keyed batch's `keccak256(abi.encode(payments))` from the
+    payments just before it: a payment whose memo (or payee, amount, line, milestone or
+    invoice) is not the one the batch hashed is caught, though count and total match."""
+    result = litho.ledger.disburse_batch("LITHO-14", rows(2), run="R1")
+    events = copy.deepcopy(collect(litho.session))
+    addresses = {n: c.address for n, c in litho.session.deployment().contracts.items()}
+    assert {c.name: c for c in check_rules(events, addresses)}["batches paid once"].failures == []
+    paid = next(r for r in events if r["tx"] == result.tx_hash and r["event"] == "FundsDisbursed")
+    paid["args"]["memo"] = "row 9"
+    assert {c.name: c for c in check_rules(events, addresses)}["batches paid once"].failures == [
+        f"block {result.block}: payments 1-2 of run R1 of LITHO-14: its payments hash is not "
+        "that of the payments it paid"
+    ]
