@@ -24,7 +24,8 @@ SPEC = {
 }
 
 
-def main() -> None:
+def measure() -> list[tuple[str, int]]:
+    """(label, gas) of each payment figure, on a fresh embedded chain."""
     with (
         tempfile.TemporaryDirectory() as folder,
         open_session(Settings(workspace=folder), writable=True) as session,
@@ -42,13 +43,16 @@ def main() -> None:
             ledger.fund(pid, 1_000_000_000_00, funder="gov_fund")
             ledger.approve_milestone(pid, 0)
 
-        def pay(pid: str, to: str = "a", amount: int = 1_000_00) -> int:
+        def pay(pid: str, to: str = "a", amount: int = 1_000_00, **extra: str) -> int:
             payment = {"to": to, "amount": amount, "category": "MATERIALS", "milestone": 0}
-            return ledger.disburse(pid, payment).gas_used
+            return ledger.disburse(pid, {**payment, **extra}).gas_used
 
         open_project("P0")
         first = pay("P0")
         repeat = pay("P0")
+        invoiced = pay("P0", invoice="INV-2026-0042", memo="lot 7 of 12")
+        token.transfer("a", 1_00, sender="gov_fund")
+        transfer = token.transfer("a", 1_00, sender="gov_fund").gas_used
         for i in range(1, 21):
             open_project(f"P{i}")
             pay(f"P{i}", "b")
@@ -57,8 +61,10 @@ def main() -> None:
         after = pay("P0")
 
         rows = [
+            ("ERC-20 transfer (baseline)", transfer),
             ("disburse, first payment to a payee", first),
             ("disburse, repeat payment (baseline)", repeat),
+            ("disburse, repeat payment with invoice and memo", invoiced),
             ("disburse, repeat after 20 projects and 50 payments", after),
         ]
         for size in (10, 100):
@@ -68,9 +74,15 @@ def main() -> None:
             ]
             total = ledger.disburse_batch("P0", payments).gas_used
             rows.append((f"batch of {size}, gas per item", total // size))
-        width = max(len(label) for label, _ in rows)
-        for label, gas in rows:
-            print(f"{label:<{width}}  {gas:>9,}  x{gas / repeat:.2f} of baseline")
+        return rows
+
+
+def main() -> None:
+    rows = measure()
+    repeat = dict(rows)["disburse, repeat payment (baseline)"]
+    width = max(len(label) for label, _ in rows)
+    for label, gas in rows:
+        print(f"{label:<{width}}  {gas:>9,}  x{gas / repeat:.2f} of baseline")
 
 
 if __name__ == "__main__":

@@ -75,12 +75,9 @@ def trigger(session: Session, orders: int) -> int:
     return report.gas_used
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument(
-        "--suppliers", type=int, default=500, help="registered suppliers for the last row"
-    )
-    args = parser.parse_args()
+def measure(suppliers: int = 500) -> list[tuple[str, int]]:
+    """(label, gas) of the trigger with 1 and 10 open orders, and with 10 and `suppliers`
+    registered suppliers, on a fresh embedded chain."""
     with (
         tempfile.TemporaryDirectory() as folder,
         open_session(Settings(workspace=folder), writable=True) as session,
@@ -93,15 +90,25 @@ def main() -> None:
             rows.append((f"trigger, {orders} open order(s), 4 suppliers", trigger(session, orders)))
             tester.revert_to_snapshot(base)
         registry = Registry(session)
-        for count, label in ((10, "10"), (args.suppliers, str(args.suppliers))):
+        for count in (10, suppliers):
             tester.revert_to_snapshot(base)
             for i in range(count - 4):
                 registry.register("0x" + f"{i + 1:040x}", f"X{i}", ["OTHER"], 1)
-            rows.append((f"trigger, 10 open orders, {label} suppliers", trigger(session, 10)))
-        baseline = rows[0][1]
-        width = max(len(label) for label, _ in rows)
-        for label, gas in rows:
-            print(f"{label:<{width}}  {gas:>10,}  x{gas / baseline:.2f}")
+            rows.append((f"trigger, 10 open orders, {count} suppliers", trigger(session, 10)))
+        return rows
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--suppliers", type=int, default=500, help="registered suppliers for the last row"
+    )
+    args = parser.parse_args()
+    rows = measure(args.suppliers)
+    baseline = rows[0][1]
+    width = max(len(label) for label, _ in rows)
+    for label, gas in rows:
+        print(f"{label:<{width}}  {gas:>10,}  x{gas / baseline:.2f}")
 
 
 if __name__ == "__main__":

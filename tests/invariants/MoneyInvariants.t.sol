@@ -297,6 +297,42 @@ contract Handler {
         VM.warp(block.timestamp + 1 hours + (hoursAhead % (60 * 24)) * 1 hours);
     }
 
+    // payment runs: the owner pays batches of two runs at the position the run expects, one
+    // before it (a position paid) or one after it (a gap); the ledger must take only the
+    // first, so each position is paid once and none is skipped
+
+    mapping(bytes32 run => mapping(uint256 position => uint256)) public positionPaid;
+    mapping(bytes32 run => uint256) public positionsCovered;
+    mapping(bytes32 run => uint256) public highestEnd;
+    uint256 public positionsPaidTwice;
+
+    function payRun(bool second, uint256 where, uint256 count, uint256 amount) external counted {
+        bytes32 run = second ? bytes32("R2") : bytes32("R1");
+        uint256 next = ledger.runPaid(PROJECT, run);
+        uint256 pick = where % 3;
+        uint256 first = pick == 0 && next > 0 ? next - 1 : next + (pick == 2 ? 1 : 0);
+        count = 1 + (count % 3);
+        IFundLedger.Payment[] memory payments = new IFundLedger.Payment[](count);
+        for (uint256 i = 0; i < count; ++i) {
+            payments[i] = IFundLedger.Payment({
+                to: SUPPLIER,
+                amount: 1 + (amount % 1_000_00),
+                category: MATERIALS,
+                milestone: 0,
+                invoice: bytes32(0),
+                memo: ""
+            });
+        }
+        VM.prank(OWNER);
+        try ledger.disburseBatch(PROJECT, run, first, payments) {
+            for (uint256 i = 0; i < count; ++i) {
+                if (++positionPaid[run][first + i] > 1) ++positionsPaidTwice;
+            }
+            positionsCovered[run] += count;
+            if (first + count > highestEnd[run]) highestEnd[run] = first + count;
+        } catch {}
+    }
+
     // what no role but the wiring may do: each success is a breach
 
     function attack(uint256 seed, uint256 who) external counted {
@@ -404,6 +440,17 @@ contract MoneyInvariantsTest is System {
         uint256 owed = ledger.recoveryOwed(PROJECT, SUB_HI) + ledger.recoveryOwed(PROJECT, SUB_LO)
             + ledger.recoveryOwed(PROJECT, SUPPLIER);
         require(owed == handler.recorded() - handler.reduced(), "recoveries match");
+    }
+
+    function invariant_aRunPaysEachPositionOnceAndSkipsNone() public view {
+        require(handler.positionsPaidTwice() == 0, "a run position paid twice");
+        for (uint256 i = 0; i < 2; ++i) {
+            bytes32 run = i == 0 ? bytes32("R1") : bytes32("R2");
+            uint256 paid = ledger.runPaid(PROJECT, run);
+            require(paid == handler.positionsCovered(run), "a run's count is what it paid");
+            // as many positions paid, once each, as the highest one paid: none skipped
+            require(paid == handler.highestEnd(run), "a run skipped a position");
+        }
     }
 
     function invariant_noRoleDoesWhatOnlyTheWiringMay() public view {

@@ -20,6 +20,7 @@ INVARIANTS = {
     "invariant_everyFacilityIsCoveredByItsReservation",
     "invariant_recoveriesMatchWhatThePoolTook",
     "invariant_noRoleDoesWhatOnlyTheWiringMay",
+    "invariant_aRunPaysEachPositionOnceAndSkipsNone",
 }
 
 
