@@ -402,8 +402,12 @@ def main(argv: list[str] | None = None) -> int:
         "figures": [{**asdict(r), "ratio": r.ratio} for r in rows],
     }
     args.json.write_text(json.dumps(out, indent=2) + "\n", encoding="utf-8")
-    short = [r.figure for r in rows if r.result == "short"]
-    print(f"{len(rows)} figures, {len(rows) - len(short)} without a shortfall; JSON in {args.json}")
+    judged = [r for r in rows if r.result is not None]
+    short = sum(r.result == "short" for r in judged)
+    print(
+        f"{len(rows)} figures, {len(judged)} with a target: {len(judged) - short} pass, "
+        f"{short} short; JSON in {args.json}"
+    )
     return 0
 
 
