@@ -96,6 +96,10 @@ class ProjectSpec(Spec):
         return value
 
 
+#: The longest memo a payment carries, in characters.
+MAX_MEMO = 280
+
+
 class PaymentSpec(Spec):
     """One payment: payee, amount, budget line, milestone (from 0), invoice text, memo."""
 
@@ -104,7 +108,8 @@ class PaymentSpec(Spec):
     category: Identifier
     milestone: int = Field(ge=0)
     invoice: str | None = None
-    memo: str = ""
+    #: Stored in the payment's event: its length is paid for in gas, so it is kept short.
+    memo: str = Field("", max_length=MAX_MEMO)
 
     @field_validator("category")
     @classmethod

@@ -119,6 +119,10 @@ def parse_days(text: str | int, *, field: str = "lead time") -> int:
     return seconds // 86_400
 
 
+#: The largest reference document read to hash (an invoice scan, a delivery note).
+MAX_REFERENCE_BYTES = 64 * 2**20
+
+
 def reference_hash(text: str | None) -> bytes:
     """keccak256 of a reference: of the text given, or of a file's bytes when given as @path.
 
@@ -129,6 +133,14 @@ def reference_hash(text: str | None) -> bytes:
     if text.startswith("@"):
         path = Path(text[1:])
         try:
+            # a document, not a device or a pipe (reading /dev/zero would never end)
+            if not path.is_file():
+                raise InputError(f"reference file {path} is not a regular file")
+            if path.stat().st_size > MAX_REFERENCE_BYTES:
+                raise InputError(
+                    f"reference file {path} is over {MAX_REFERENCE_BYTES // 2**20} MiB; hash it "
+                    "yourself and give the hash as text"
+                )
             return keccak(path.read_bytes())
         except OSError as exc:
             raise InputError(f"cannot read reference file {path}: {exc.strerror}") from exc

@@ -64,6 +64,10 @@ CASES: list[tuple[str, list[str], dict[str, str | bytes], str]] = [
     ("pay unknown project", [*pay()[:2], "NOPE", *pay()[3:]], {}, "no project NOPE"),
     ("pay not the owner", [*pay(), "--by", "stranger"], {}, "stranger"),
     ("pay long memo id", pay("--category", "X" * 40), {}, "at most 31"),
+    ("pay memo too long", pay("--memo", "m" * 281), {}, "at most 280 characters"),
+    ("pay invoice a device", pay("--invoice", "@/dev/zero"), {}, "is not a regular file"),
+    ("pay invoice a folder", pay("--invoice", "@."), {}, "is not a regular file"),
+    ("pay identifier with blanks", pay("--category", " MATERIALS"), {}, "blanks around it"),
     (
         "fund more than held",
         ["project", "fund", "LITHO-14", "99999999999.00", "--by", "gov_fund"],
