@@ -8,6 +8,7 @@ receipt's or a log page's entries decode without trying every event (web3's per-
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from eth_abi import decode
@@ -15,6 +16,10 @@ from eth_utils import event_abi_to_log_topic, to_checksum_address
 
 from .artifacts import load_artifact
 from .models import Deployment
+
+#: Checksummed addresses, remembered: a log holds the same few addresses again and again
+#: (the contracts, the parties), and checksumming hashes each one (keccak) every time.
+checksum = lru_cache(maxsize=65_536)(to_checksum_address)
 
 
 @dataclass(frozen=True)
@@ -71,7 +76,7 @@ class EventDecoder:
         for param in entry["inputs"]:
             value = values[param["name"]]
             args[param["name"]] = (
-                to_checksum_address(value) if param["type"] == "address" else value
+                checksum(value) if param["type"] == "address" else value
             )
         return DecodedEvent(
             contract=contract,

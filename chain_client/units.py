@@ -134,6 +134,8 @@ def reference_hash(text: str | None) -> bytes:
         path = Path(text[1:])
         try:
             # a document, not a device or a pipe (reading /dev/zero would never end)
+            if not path.exists():
+                raise InputError(f"cannot read reference file {path}: no such file")
             if not path.is_file():
                 raise InputError(f"reference file {path} is not a regular file")
             if path.stat().st_size > MAX_REFERENCE_BYTES:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Group, RenderableType
@@ -34,7 +34,11 @@ def _run(ctx: typer.Context, s: Session) -> AuditReport:
         )
 
 
-def render(s: Session, report: AuditReport) -> Group:
+#: Findings listed one by one up to this many; beyond it, one row per kind (all with --all).
+FINDINGS_SHOWN = 20
+
+
+def render(s: Session, report: AuditReport, *, every_finding: bool = False) -> Group:
     def a(v: int) -> str:
         return format_amount(v, grouping=True)
 
@@ -108,31 +112,50 @@ def render(s: Session, report: AuditReport) -> Group:
     )
     parts: list[RenderableType] = [head, checks, "", projects, "", suppliers, "", pool_table]
     found = [*report.findings, *report.patterns]
-    if found:
+
+    def subject(f: Any) -> str:
+        return str(s.name_of(f.subject) if f.subject.startswith("0x") else f.subject)
+
+    if found and (every_finding or len(found) <= FINDINGS_SHOWN):
         parts += [
             "",
             table(
                 "findings and patterns worth a look",
                 ["kind", "subject", "detail"],
-                [
-                    (
-                        f.kind,
-                        s.name_of(f.subject) if f.subject.startswith("0x") else f.subject,
-                        f.detail,
-                    )
-                    for f in found
-                ],
+                [(f.kind, subject(f), f.detail) for f in found],
+            ),
+        ]
+    elif found:
+        kinds: dict[str, list[Any]] = {}
+        for f in found:
+            kinds.setdefault(f.kind, []).append(f)
+        parts += [
+            "",
+            table(
+                f"findings and patterns worth a look: {len(found)}, by kind (each one with --all)",
+                ["kind", "count", "first subject", "first detail"],
+                [(k, len(v), subject(v[0]), v[0].detail) for k, v in kinds.items()],
             ),
         ]
     return Group(*parts)
 
 
 @app.command("report")
-def report_command(ctx: typer.Context) -> None:
+def report_command(
+    ctx: typer.Context,
+    every_finding: Annotated[
+        bool,
+        typer.Option(
+            "--all",
+            help=f"List every finding (past {FINDINGS_SHOWN} they are summarised by kind; --json "
+            "always holds them all).",
+        ),
+    ] = False,
+) -> None:
     """Rebuild the books from events, check them against state; exit 1 if not clean."""
     with session(ctx, writable=True) as s:
         report = _run(ctx, s)
-        output(ctx, report, render(s, report))
+        output(ctx, report, render(s, report, every_finding=every_finding))
     if not report.clean:
         raise typer.Exit(1)
 

@@ -17,10 +17,9 @@ import json
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
-from eth_utils import to_checksum_address
 from web3.types import RPCEndpoint
 
-from ..events import DecodedEvent, EventDecoder
+from ..events import DecodedEvent, EventDecoder, checksum
 from ..session import Session
 
 PAGE_BLOCKS = 2_000
@@ -57,7 +56,7 @@ def _embedded_logs(
             for log in receipt.logs:
                 if log.address in addresses:
                     yield {
-                        "address": to_checksum_address(log.address),
+                        "address": checksum(log.address),
                         "topics": [t.to_bytes(32, "big") for t in log.topics],
                         "data": log.data,
                         "blockNumber": number,
@@ -97,7 +96,7 @@ def _node_logs(
         for log in response["result"]:
             number = int(log["blockNumber"], 16)
             yield {
-                "address": to_checksum_address(log["address"]),
+                "address": checksum(log["address"]),
                 "topics": [_hex_bytes(t) for t in log["topics"]],
                 "data": _hex_bytes(log["data"]),
                 "blockNumber": number,

@@ -215,3 +215,37 @@ def test_the_html_report_shows_each_disruption_with_its_decisions(
     episodes = text[text.index('<div id="episodes">') :]
     assert "resist_a (0xF7Ed…fA5c)'s disruption (report #1)" in episodes
     assert "passed over resist_c (0x3DA8…4E49): LATER_DELIVERY" in episodes
+
+
+def test_many_findings_are_summarised_by_kind_and_all_listed_on_request(story: Path) -> None:
+    from rich.console import Console
+
+    from chain_client.audit.checks import Finding
+    from chain_client.audit.report import run_audit
+    from cli.audit import render
+
+    with open_session(Settings(workspace=story), writable=True) as session:
+        report = run_audit(session)
+        found = [
+            Finding(kind=kind, subject=f"LITHO-{i}", detail=f"{kind} number {i}")
+            for kind, count in (("near threshold", 15), ("payee share", 10))
+            for i in range(count)
+        ]
+        many = report.model_copy(update={"findings": found})
+
+        def shown(**options: bool) -> str:
+            console = Console(record=True, width=200)
+            console.print(render(session, many, **options))
+            return console.export_text()
+
+        summary = shown()
+        total = len(found) + len(report.patterns)
+        assert f"findings and patterns worth a look: {total}, by kind (each one with --all)" in (
+            summary
+        )
+        rows = [[c.strip() for c in line.split("│")] for line in summary.splitlines()]
+        assert ["near threshold", "15", "LITHO-0", "near threshold number 0"] in rows
+        assert ["payee share", "10", "LITHO-0", "payee share number 0"] in rows
+        assert "number 14" not in summary
+        every = shown(every_finding=True)
+        assert all(f"{f.kind} number {f.subject[6:]}" in every for f in found)
