@@ -179,12 +179,7 @@ def generate_command(
         else:
             typer.echo(text, nl=False)
         return
-    if out.exists():
-        raise InputError(f"{out} already exists; give another path")
-    try:
-        out.write_text(text, encoding="utf-8")
-    except OSError as exc:
-        raise InputError(f"cannot write {out}: {exc.strerror}") from None
+    _write_new(out, text)
     output(
         ctx,
         {"written": str(out), "steps": steps},
@@ -200,10 +195,15 @@ def new_command(
     ),
 ) -> None:
     """Write a commented starter scenario."""
+    _write_new(path, STARTER)
+    output(ctx, {"written": str(path)}, f"wrote {path}; check it with `scf scenario check {path}`")
+
+
+def _write_new(path: Path, text: str) -> None:
+    """Write a new scenario file; never over an existing one."""
     if path.exists():
         raise InputError(f"{path} already exists; give another path")
     try:
-        path.write_text(STARTER, encoding="utf-8")
+        path.write_text(text, encoding="utf-8")
     except OSError as exc:
         raise InputError(f"cannot write {path}: {exc.strerror}") from None
-    output(ctx, {"written": str(path)}, f"wrote {path}; check it with `scf scenario check {path}`")

@@ -245,9 +245,7 @@ def test_a_resumed_run_refuses_a_chain_without_the_deployment_and_a_lone_event_c
     )
 
 
-def test_a_generated_scenario_is_the_same_from_a_seed_and_runs_green(
-    scf: Run, here: Path
-) -> None:
+def test_a_generated_scenario_is_the_same_from_a_seed_and_runs_green(scf: Run, here: Path) -> None:
     size = ["--projects", "2", "--suppliers", "8", "--payments", "50"]
     first = scf("scenario", "generate", *size, "--seed", "4")
     assert first.exit_code == 0, first.stderr

@@ -20,7 +20,8 @@ from tests.conftest import assert_revert
 from tests.contracts.ledger_fixtures import FINANCIER, MATERIALS, Litho, P
 
 
-def rows(count: int, *, amount: str = "10.00") -> list[PaymentSpec]:
+def rows(count: int, *, start: int = 0, amount: str = "10.00") -> list[PaymentSpec]:
+    """Payments `start` to `start + count - 1` of a file, alternating two payees."""
     return [
         PaymentSpec(
             to=("resist_a", "resist_b")[i % 2],
@@ -30,12 +31,12 @@ def rows(count: int, *, amount: str = "10.00") -> list[PaymentSpec]:
             memo=f"row {i}",
             invoice=f"INV-{i}",
         )
-        for i in range(count)
+        for i in range(start, start + count)
     ]
 
 
-def spent(litho: Litho) -> int:
-    return litho.ledger.project("LITHO-14").spent
+def spent(litho: Litho, project: str = "LITHO-14") -> int:
+    return litho.ledger.project(project).spent
 
 
 def test_an_unchanged_file_whose_invoice_document_was_re_saved_is_not_paid_again(

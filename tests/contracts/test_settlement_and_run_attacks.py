@@ -22,34 +22,16 @@ from chain_client.audit.books import text
 from chain_client.audit.collect import collect
 from chain_client.audit.report import run_audit
 from chain_client.errors import ContractRevert, InputError
-from chain_client.projects import PaymentSpec
 from chain_client.units import to_bytes32
 from tests.conftest import assert_revert, events
 from tests.contracts.financing_fixtures import World
 from tests.contracts.ledger_fixtures import MATERIALS, Litho, P
+from tests.contracts.test_payment_files_attacks import rows, spent
 
 DAY = 86_400
 
 
 # helpers --------------------------------------------------------------------------------
-
-
-def rows(count: int, *, start: int = 0, amount: str = "10.00") -> list[PaymentSpec]:
-    return [
-        PaymentSpec(
-            to=("resist_a", "resist_b")[i % 2],
-            amount=amount,
-            category="MATERIALS",
-            milestone=0,
-            memo=f"row {i}",
-            invoice=f"INV-{i}",
-        )
-        for i in range(start, start + count)
-    ]
-
-
-def spent(litho: Litho, project: str = "LITHO-14") -> int:
-    return litho.ledger.project(project).spent
 
 
 def failures(session: Any, name: str) -> list[str]:
