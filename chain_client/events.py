@@ -75,9 +75,7 @@ class EventDecoder:
         args = {}
         for param in entry["inputs"]:
             value = values[param["name"]]
-            args[param["name"]] = (
-                checksum(value) if param["type"] == "address" else value
-            )
+            args[param["name"]] = checksum(value) if param["type"] == "address" else value
         return DecodedEvent(
             contract=contract,
             name=entry["name"],

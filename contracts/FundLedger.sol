@@ -233,7 +233,8 @@ contract FundLedger is IFundLedger, LedgerRiskFlags, AccessControlDefaultAdminRu
     {
         ProjectData storage p = _owned(id);
         if (payments.length == 0) revert LedgerZeroValue();
-        uint256 next = _runNext[id][run];
+        // the zero run records nothing: its only position is 0
+        uint256 next = run == bytes32(0) ? 0 : _runNext[id][run];
         if (first < next) revert LedgerBatchAlreadyPaid(id, run, first, next);
         if (first > next) revert LedgerBatchOutOfOrder(id, run, first, next);
         bytes32 hashed = bytes32(0);

@@ -193,7 +193,7 @@ contract SubstituteFinancing is ISubstituteFinancing, AccessControlDefaultAdminR
         }
         uint256 id = f.order;
         bytes32 project = _s.orders[id].project;
-        _repayPool(project, id, facilityId, _poolShare(project, id, facilityId));
+        _repayPool(project, id, facilityId, _poolShare(id, facilityId, ledger.reservationLeft(project, id)));
     }
 
     /// @inheritdoc ISubstituteFinancing
@@ -212,7 +212,9 @@ contract SubstituteFinancing is ISubstituteFinancing, AccessControlDefaultAdminR
         bytes32 project = o.project;
         // this contract's books first, then the calls out (checks, effects, interactions)
         o.status = OrderStatus.ClosedUndelivered;
-        if (f.status == FacilityStatus.Active) _repayPool(project, id, facilityId, _poolShare(project, id, facilityId));
+        if (f.status == FacilityStatus.Active) {
+            _repayPool(project, id, facilityId, _poolShare(id, facilityId, ledger.reservationLeft(project, id)));
+        }
         uint256 returned = ledger.reservationLeft(project, id);
         uint256 recovery = o.value - returned;
         if (returned != 0) ledger.release(project, id);
@@ -307,7 +309,6 @@ contract SubstituteFinancing is ISubstituteFinancing, AccessControlDefaultAdminR
         uint256 amount;
         uint256 principal;
         uint256 interest;
-        bool open;
     }
 
     /// @dev How an order settles, read before anything is written: the pool's share when its
@@ -324,9 +325,10 @@ contract SubstituteFinancing is ISubstituteFinancing, AccessControlDefaultAdminR
 
     function _settlement(Order storage o, uint256 id, bool repays) private view returns (Settlement memory t) {
         bytes32 project = o.project;
+        uint256 left = ledger.reservationLeft(project, id);
         t.repays = repays;
-        if (repays) t.share = _poolShare(project, id, o.facility);
-        t.rest = ledger.reservationLeft(project, id) - t.share.amount;
+        if (repays) t.share = _poolShare(id, o.facility, left);
+        t.rest = left - t.share.amount;
         t.eligible = true;
         if (t.rest != 0 && !ledger.isEligiblePayee(project, o.supplier)) {
             t.eligible = false;
@@ -336,11 +338,12 @@ contract SubstituteFinancing is ISubstituteFinancing, AccessControlDefaultAdminR
         t.held = !t.eligible && t.setOff < t.rest;
     }
 
-    /// @dev The pool's share of order `id`'s reservation for facility `facilityId` (reads only).
-    function _poolShare(bytes32 project, uint256 id, uint256 facilityId) private view returns (Share memory share) {
-        (share.principal, share.interest, share.open) = pool.facilityValue(facilityId);
-        if (!share.open) revert FinancingBooksDisagree(id);
-        uint256 left = ledger.reservationLeft(project, id);
+    /// @dev The pool's share of order `id`'s reservation (`left` of it) for its Active
+    /// facility `facilityId` (reads only).
+    function _poolShare(uint256 id, uint256 facilityId, uint256 left) private view returns (Share memory share) {
+        bool open;
+        (share.principal, share.interest, open) = pool.facilityValue(facilityId);
+        if (!open) revert FinancingBooksDisagree(id);
         uint256 owed = share.principal + share.interest;
         share.amount = owed < left ? owed : left;
     }

@@ -208,14 +208,13 @@ class Ledger(Bound):
                 part = rows[first : first + chunk_rows]
             plan.append((first, part, int(paid_in)))
             first += len(part)
-        paid = int(self.session.call(self.contract.functions.runPaid(key, run_key)))
-        if paid > len(rows):
+        run_paid = int(self.session.call(self.contract.functions.runPaid(key, run_key)))
+        if run_paid > len(rows):
             raise InputError(
-                f"run {run} of {project} has {paid} payments paid; this file has {len(rows)}: "
+                f"run {run} of {project} has {run_paid} payments paid; this file has {len(rows)}: "
                 "it is not the file paid under this run (shortened, or another file); nothing "
                 "was sent",
-                hint="pay it as a new run with --run NAME only if none of its rows was paid "
-                "before",
+                hint="pay it as a new run with --run NAME only if none of its rows was paid before",
             )
         unpaid = [(first, part) for (first, part, paid) in plan if not paid]
         try:

@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 
 from eth_utils import keccak, to_checksum_address
 
+from ..errors import InputError
 from ..orders import DISRUPTION_REASONS
 from ..units import format_amount
 
@@ -47,9 +48,9 @@ class Size:
     def __post_init__(self) -> None:
         for name in ("projects", "suppliers", "payments"):
             if getattr(self, name) < 1:
-                raise ValueError(f"{name} must be at least 1")
+                raise InputError(f"{name} must be at least 1")
         if self.suppliers < 3:
-            raise ValueError("suppliers must be at least 3: one with orders and two substitutes")
+            raise InputError("suppliers must be at least 3: one with orders and two substitutes")
 
 
 @dataclass
@@ -60,10 +61,6 @@ class _Plan:
         self.lines.append(f"  - {action}: {json.dumps(args)}")
         if handle:
             self.lines.append(f"    as: {handle}")
-
-
-def _amount(cents: int) -> str:
-    return format_amount(cents)
 
 
 def generate(size: Size) -> str:
@@ -123,8 +120,8 @@ def generate(size: Size) -> str:
     pool = max(4 * sum(v for *_, v in order_plan), 1_000_000_00)
 
     plan = _Plan()
-    plan.step("token.mint", {"to": "gov_fund", "amount": _amount(total_budget)})
-    plan.step("token.mint", {"to": "bank", "amount": _amount(pool)})
+    plan.step("token.mint", {"to": "gov_fund", "amount": format_amount(total_budget)})
+    plan.step("token.mint", {"to": "bank", "amount": format_amount(pool)})
     for name in suppliers:
         plan.step(
             "supplier.register",
@@ -132,7 +129,7 @@ def generate(size: Size) -> str:
                 "account": name,
                 "name": name.replace("_", " ").title(),
                 "parts": made[name],
-                "capacity": _amount(100_000_000_00),
+                "capacity": format_amount(100_000_000_00),
                 "score": rng.randint(600, 900),
             },
         )
@@ -149,18 +146,21 @@ def generate(size: Size) -> str:
             {
                 "id": project,
                 "owner": "owner",
-                "budget": {"MATERIALS": _amount(half), "SERVICES": _amount(budget[project] - half)},
-                "milestones": [{"stage": "RESEARCH", "amount": _amount(budget[project])}],
+                "budget": {
+                    "MATERIALS": format_amount(half),
+                    "SERVICES": format_amount(budget[project] - half),
+                },
+                "milestones": [{"stage": "RESEARCH", "amount": format_amount(budget[project])}],
             },
         )
         plan.step(
             "project.fund",
-            {"project": project, "by": "gov_fund", "amount": _amount(budget[project])},
+            {"project": project, "by": "gov_fund", "amount": format_amount(budget[project])},
         )
         plan.step(
             "milestone.approve", {"project": project, "milestone": 0, "evidence": "plan approved"}
         )
-    plan.step("pool.deposit", {"by": "bank", "amount": _amount(pool)})
+    plan.step("pool.deposit", {"by": "bank", "amount": format_amount(pool)})
     # payments and orders interleaved: an order after every PAYMENTS_PER_ORDER payments
     pending = list(order_plan)
     for n, (project, payee, amount) in enumerate(payments, start=1):
@@ -169,7 +169,7 @@ def generate(size: Size) -> str:
             {
                 "project": project,
                 "to": payee,
-                "amount": _amount(amount),
+                "amount": format_amount(amount),
                 "category": rng.choice(["MATERIALS", "SERVICES"]),
                 "milestone": 0,
                 "memo": f"payment {n}",
@@ -184,7 +184,7 @@ def generate(size: Size) -> str:
                     "po": f"PO-{handle}",
                     "part": part,
                     "supplier": maker,
-                    "value": _amount(value),
+                    "value": format_amount(value),
                     "category": "MATERIALS",
                     "milestone": 0,
                     "due": "90d",

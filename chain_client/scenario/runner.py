@@ -15,7 +15,7 @@ from typing import Any, cast
 from pydantic import BaseModel, ConfigDict
 
 from .. import roles
-from ..audit.books import raw
+from ..audit.books import text as event_text
 from ..audit.collect import collect
 from ..audit.report import run_audit
 from ..chain.accounts import AliasTarget, parse_target
@@ -372,9 +372,7 @@ class Runner:
         and amount (the latest proposals that match, in the steps' order)."""
         rows = collect(self.session)
         orders = {
-            (from_bytes32(raw(r["args"]["project"])), from_bytes32(raw(r["args"]["po"]))): int(
-                r["args"]["order"]
-            )
+            (event_text(r["args"]["project"]), event_text(r["args"]["po"])): int(r["args"]["order"])
             for r in rows
             if r["event"] == "OrderRegistered"
         }
@@ -383,9 +381,9 @@ class Runner:
             if r["event"] == "ReallocationProposed":
                 a = r["args"]
                 key = (
-                    from_bytes32(raw(a["project"])),
-                    from_bytes32(raw(a["from"])),
-                    from_bytes32(raw(a["to"])),
+                    event_text(a["project"]),
+                    event_text(a["from"]),
+                    event_text(a["to"]),
                     int(a["amount"]),
                 )
                 proposals.setdefault(key, []).append(int(a["id"]))
