@@ -16,6 +16,7 @@ from chain_client.chain.accounts import AliasTarget
 from chain_client.config import Settings
 from chain_client.contracts import Financing, Ledger, Pool, Registry, Token
 from chain_client.deploy import deploy
+from chain_client.orders import TriggerReport
 from chain_client.session import Session, open_session
 
 PART = "ARF_RESIST"
@@ -56,6 +57,11 @@ def build(session: Session) -> None:
 
 
 def trigger(session: Session, orders: int) -> int:
+    return report(session, orders).gas_used
+
+
+def report(session: Session, orders: int) -> TriggerReport:
+    """Registers `orders` open orders with the cut-off supplier and reports it to quorum."""
     financing = Financing(session)
     for number in range(orders):
         financing.register_order(
@@ -70,9 +76,9 @@ def trigger(session: Session, orders: int) -> int:
                 "due": "90d",
             }
         )
-    report = financing.report_disruption("cut", "FIRE")
-    assert sum(o.financed for o in report.outcomes) == orders
-    return report.gas_used
+    result = financing.report_disruption("cut", "FIRE")
+    assert sum(o.financed for o in result.outcomes) == orders
+    return result
 
 
 def measure(suppliers: int = 500) -> list[tuple[str, int]]:

@@ -3,10 +3,11 @@ pragma solidity ^0.8.24;
 
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
+import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {AccessControlDefaultAdminRules} from
     "@openzeppelin/contracts/access/extensions/AccessControlDefaultAdminRules.sol";
 import {Pausable} from "@openzeppelin/contracts/utils/Pausable.sol";
-import {ReentrancyGuard} from "@openzeppelin/contracts/utils/ReentrancyGuard.sol";
+import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
 import {IFundLedger} from "./interfaces/IFundLedger.sol";
 import {ISupplierRegistry} from "./interfaces/ISupplierRegistry.sol";
 import {LedgerRiskFlags} from "./ledger/LedgerRiskFlags.sol";
@@ -16,7 +17,13 @@ import {LedgerRiskFlags} from "./ledger/LedgerRiskFlags.sol";
 /// budget line and milestone tranche. No function loops over projects, payees or payments;
 /// the loops that exist are bounded by a project's 16 lines and 16 milestones, or by the
 /// caller's own batch.
-contract FundLedger is IFundLedger, LedgerRiskFlags, AccessControlDefaultAdminRules, Pausable, ReentrancyGuard {
+contract FundLedger is
+    IFundLedger,
+    LedgerRiskFlags,
+    AccessControlDefaultAdminRules,
+    Pausable,
+    ReentrancyGuardTransient
+{
     using SafeERC20 for IERC20;
 
     /// @notice Role approved by the admin to create projects.
@@ -27,37 +34,74 @@ contract FundLedger is IFundLedger, LedgerRiskFlags, AccessControlDefaultAdminRu
     bytes32 public constant FINANCIER_ROLE = keccak256("FINANCIER_ROLE");
     /// @notice Most budget lines, and most milestones, per project.
     uint256 public constant MAX_ITEMS = 16;
+    /// @notice Largest amount the ledger takes: a cap, a tranche, a threshold, a project's
+    /// funding, what one debtor owes. Amounts are packed two to a storage slot.
+    uint256 public constant MAX_AMOUNT = type(uint120).max;
 
     /// @notice The settlement token.
     IERC20 public immutable token;
     /// @notice The supplier registry deciding who is an Active supplier.
     ISupplierRegistry public immutable registry;
 
+    // Storage is laid out for the payment path: what one payment reads and writes sits in as
+    // few slots as possible, and the figures only views need are derived (a line's spent is
+    // its cap less what is left and reserved). History is in the events.
+
+    /// @dev A budget line. Slot 1 is all a payment touches: `left` is cap - spent - reserved.
     struct Line {
-        uint256 cap;
-        uint256 spent;
-        uint256 reserved;
+        uint128 left;
+        uint120 cap;
         bool exists;
+        uint128 reserved;
+    }
+
+    /// @dev A milestone. Slot 1 is all a payment touches: `left` is tranche - spent - reserved.
+    struct MilestoneData {
+        uint128 left;
+        Stage stage;
+        bool approved;
+        uint128 tranche;
+        uint128 reserved;
+        bytes32 evidence;
     }
 
     struct ProjectData {
+        // slot 0: read by every call on the project
         address owner;
         ProjectStatus status;
-        uint256 funded;
-        uint256 spent;
-        uint256 reserved;
-        uint256 refunded;
-        uint256 budget;
-        uint256 openReservations;
-        uint256 closedBalance;
-        uint256 recovered;
-        uint256 recoveredAfterClose;
-        uint256 reallocations;
-        Thresholds thresholds;
         bool substituteFinancing;
+        uint16 payeeShareBps;
+        uint8 milestoneCount;
+        bool defaultFloor;
+        bool defaultMargin;
+        // slot 1: read and written by every payment; `free` is the balance less reserved
+        uint128 free;
+        uint128 spent;
+        // slot 2: read by every payment; `shareFloor` with its default applied
+        uint128 dualControl;
+        uint128 shareFloor;
+        // slot 3: read by a payment under dual control; `nearMargin` with its default applied
+        uint128 nearMargin;
+        uint128 budget;
+        // the rest: funding, reservations, closing
+        uint128 funded;
+        uint128 refunded;
+        uint128 reserved;
+        uint128 recovered;
+        uint128 closedBalance;
+        uint128 recoveredAfterClose;
+        uint64 openReservations;
+        uint64 reallocations;
         bytes32[] categories;
-        Milestone[] milestones;
         address[] funders;
+    }
+
+    /// @dev A payee of a project, in one slot: what it was paid (the payee-share flag), what
+    /// it owes in recoveries, and whether it is an approved team wallet.
+    struct Payee {
+        uint128 paid;
+        uint120 owed;
+        bool team;
     }
 
     struct Reallocation {
@@ -69,16 +113,17 @@ contract FundLedger is IFundLedger, LedgerRiskFlags, AccessControlDefaultAdminRu
 
     struct Reservation {
         bytes32 category;
-        uint256 milestone;
-        uint256 amount;
+        uint128 amount;
+        uint8 milestone;
         bool open;
     }
 
     mapping(bytes32 project => ProjectData) private _projects;
     mapping(bytes32 project => mapping(bytes32 category => Line)) private _lines;
+    mapping(bytes32 project => mapping(uint256 index => MilestoneData)) private _milestones;
+    mapping(bytes32 project => mapping(address payee => Payee)) private _payees;
     mapping(bytes32 project => mapping(address funder => uint256)) private _contributions;
     mapping(bytes32 project => mapping(address funder => uint256)) private _claimed;
-    mapping(bytes32 project => mapping(address wallet => bool)) private _team;
     mapping(bytes32 project => mapping(uint256 id => Reallocation)) private _reallocations;
     mapping(bytes32 project => mapping(uint256 ref => Reservation)) private _reservations;
     mapping(bytes32 approval => bool) private _paymentApprovals;
@@ -97,10 +142,10 @@ contract FundLedger is IFundLedger, LedgerRiskFlags, AccessControlDefaultAdminRu
     /// batch must start at, so that a run's batches tile its file without overlap or gap.
     mapping(bytes32 project => mapping(bytes32 run => uint256 next)) private _runNext;
 
-    /// @dev What a debtor owes a project, order by order, oldest first: a queue whose head
-    /// moves past paid entries, so each entry is read once however many repayments come.
+    /// @dev The recoveries a debtor owes a project, order by order, oldest first (the total
+    /// is `Payee.owed`): a queue whose head moves past paid entries, so each entry is read
+    /// once however many repayments come.
     struct RecoveryQueue {
-        uint256 owed;
         uint256 head;
         uint256[] refs;
         mapping(uint256 ref => uint256) left;
@@ -131,32 +176,50 @@ contract FundLedger is IFundLedger, LedgerRiskFlags, AccessControlDefaultAdminRu
         if (lines != spec.caps.length || steps != spec.tranches.length) revert LedgerLengthMismatch();
         if (lines == 0 || lines > MAX_ITEMS) revert LedgerCountInvalid(lines, MAX_ITEMS);
         if (steps == 0 || steps > MAX_ITEMS) revert LedgerCountInvalid(steps, MAX_ITEMS);
-        if (spec.thresholds.payeeShareBps > BPS) revert LedgerShareInvalid(spec.thresholds.payeeShareBps);
+        Thresholds calldata t = spec.thresholds;
+        if (t.payeeShareBps > BPS) revert LedgerShareInvalid(t.payeeShareBps);
+        _checkAmount(t.dualControl);
+        _checkAmount(t.nearMargin);
+        _checkAmount(t.shareFloor);
 
-        p.owner = spec.owner;
-        p.status = ProjectStatus.Open;
-        p.thresholds = spec.thresholds;
-        p.substituteFinancing = spec.substituteFinancing;
         uint256 budget = 0;
         for (uint256 i = 0; i < lines; ++i) {
             bytes32 category = spec.categories[i];
-            if (category == bytes32(0) || spec.caps[i] == 0) revert LedgerZeroValue();
+            uint256 cap = spec.caps[i];
+            if (category == bytes32(0) || cap == 0) revert LedgerZeroValue();
             Line storage line = _lines[id][category];
             if (line.exists) revert LedgerDuplicateCategory(category);
+            budget += cap;
+            // every cap is at most the budget, and stays so: reallocations keep the total
+            _checkAmount(budget);
             line.exists = true;
-            line.cap = spec.caps[i];
+            line.cap = uint120(cap);
+            line.left = uint128(cap);
             p.categories.push(category);
-            budget += spec.caps[i];
         }
         uint256 trancheTotal = 0;
         for (uint256 i = 0; i < steps; ++i) {
-            Milestone storage m = p.milestones.push();
+            uint256 tranche = spec.tranches[i];
+            _checkAmount(tranche);
+            MilestoneData storage m = _milestones[id][i];
             m.stage = spec.stages[i];
-            m.tranche = spec.tranches[i];
-            trancheTotal += spec.tranches[i];
+            m.tranche = uint128(tranche);
+            m.left = uint128(tranche);
+            trancheTotal += tranche;
         }
         if (trancheTotal > budget) revert LedgerTranchesExceedBudget(trancheTotal, budget);
-        p.budget = budget;
+
+        p.owner = spec.owner;
+        p.status = ProjectStatus.Open;
+        p.substituteFinancing = spec.substituteFinancing;
+        p.payeeShareBps = t.payeeShareBps;
+        p.milestoneCount = uint8(steps);
+        p.defaultFloor = t.shareFloor == 0;
+        p.defaultMargin = t.nearMargin == 0;
+        p.dualControl = uint128(t.dualControl);
+        p.shareFloor = uint128(t.shareFloor == 0 ? budget / 10 : t.shareFloor);
+        p.nearMargin = uint128(t.nearMargin == 0 ? t.dualControl / 10 : t.nearMargin);
+        p.budget = uint128(budget);
         _projectIds.push(id);
 
         emit ProjectCreated(id, spec.owner, msg.sender, budget, spec.thresholds, spec.substituteFinancing);
@@ -172,16 +235,19 @@ contract FundLedger is IFundLedger, LedgerRiskFlags, AccessControlDefaultAdminRu
     function fund(bytes32 id, uint256 amount) external nonReentrant whenNotPaused {
         ProjectData storage p = _open(id);
         if (amount == 0) revert LedgerZeroValue();
+        uint256 funded = p.funded + amount;
+        _checkAmount(funded);
         if (_contributions[id][msg.sender] == 0) p.funders.push(msg.sender);
         _contributions[id][msg.sender] += amount;
-        p.funded += amount;
+        p.funded = uint128(funded);
+        p.free += uint128(amount);
         token.safeTransferFrom(msg.sender, address(this), amount);
         emit ProjectFunded(id, msg.sender, address(this), amount);
     }
 
     /// @inheritdoc IFundLedger
     function approveMilestone(bytes32 id, uint256 milestone, bytes32 evidence) external onlyRole(REVIEWER_ROLE) {
-        Milestone storage m = _milestone(_open(id), id, milestone);
+        MilestoneData storage m = _milestone(_open(id), id, milestone);
         if (m.approved) revert LedgerMilestoneAlreadyApproved(id, milestone);
         m.approved = true;
         m.evidence = evidence;
@@ -192,7 +258,7 @@ contract FundLedger is IFundLedger, LedgerRiskFlags, AccessControlDefaultAdminRu
     function setTeamWallet(bytes32 id, address wallet, bool allowed) external onlyRole(REVIEWER_ROLE) {
         _open(id);
         if (wallet == address(0)) revert LedgerZeroValue();
-        _team[id][wallet] = allowed;
+        _payees[id][wallet].team = allowed;
         emit TeamWalletSet(id, wallet, allowed, msg.sender);
     }
 
@@ -287,12 +353,16 @@ contract FundLedger is IFundLedger, LedgerRiskFlags, AccessControlDefaultAdminRu
         Reallocation storage r = _reallocations[id][reallocation];
         if (!r.pending) revert LedgerReallocationUnknown(id, reallocation);
         Line storage from = _lines[id][r.from];
-        uint256 free = from.cap - from.spent - from.reserved;
+        uint256 free = from.left;
         if (r.amount > free) revert LedgerBudgetExceeded(id, r.from, free, r.amount);
         Line storage to = _lines[id][r.to];
         r.pending = false;
-        from.cap -= r.amount;
-        to.cap += r.amount;
+        // the amount is at most what the source line has left, so both casts are exact; the
+        // caps keep their total, the budget, which is at most MAX_AMOUNT
+        from.cap -= uint120(r.amount);
+        from.left -= uint128(r.amount);
+        to.cap += uint120(r.amount);
+        to.left += uint128(r.amount);
         emit ReallocationApproved(id, reallocation, msg.sender);
         emit BudgetLineSet(id, r.from, from.cap);
         emit BudgetLineSet(id, r.to, to.cap);
@@ -309,15 +379,21 @@ contract FundLedger is IFundLedger, LedgerRiskFlags, AccessControlDefaultAdminRu
         if (r.category != bytes32(0)) revert LedgerReservationExists(id, ref);
         if (amount == 0) revert LedgerZeroValue();
         Line storage line = _line(id, category);
-        Milestone storage m = _milestone(p, id, milestone);
+        MilestoneData storage m = _milestone(p, id, milestone);
         _checkRoom(p, line, m, id, category, milestone, amount);
-        line.reserved += amount;
-        m.reserved += amount;
-        p.reserved += amount;
+        // within the line's room, so below MAX_AMOUNT: the casts are exact
+        uint128 value = uint128(amount);
+        line.left -= value;
+        line.reserved += value;
+        m.left -= value;
+        m.reserved += value;
+        p.free -= value;
+        p.reserved += value;
         ++p.openReservations;
-        _reservations[id][ref] = Reservation({category: category, milestone: milestone, amount: amount, open: true});
+        _reservations[id][ref] =
+            Reservation({category: category, amount: value, milestone: uint8(milestone), open: true});
         emit FundsReserved(id, ref, category, milestone, amount);
-        _flagLine(id, category, line.cap, line.spent + line.reserved, amount);
+        _flagLine(id, category, line.cap, line.cap - line.left, amount);
     }
 
     /// @inheritdoc IFundLedger
@@ -344,7 +420,7 @@ contract FundLedger is IFundLedger, LedgerRiskFlags, AccessControlDefaultAdminRu
         uint256 setOff = _setOff(p, id, r, ref, to);
         if (amount > setOff) _payOut(p, id, r, to, amount - setOff, invoice);
         uint256 payeeTotal = _recordPayee(id, to, amount);
-        _flagPayment(id, p.thresholds, p.budget, p.spent, payeeTotal, to, amount, invoice);
+        _flagPayment(p, id, payeeTotal, to, amount, invoice);
     }
 
     /// @inheritdoc IFundLedger
@@ -377,8 +453,7 @@ contract FundLedger is IFundLedger, LedgerRiskFlags, AccessControlDefaultAdminRu
 
     /// @inheritdoc IFundLedger
     function isMilestoneApproved(bytes32 id, uint256 milestone) external view returns (bool) {
-        Milestone[] storage list = _projects[id].milestones;
-        return milestone < list.length && list[milestone].approved;
+        return milestone < _projects[id].milestoneCount && _milestones[id][milestone].approved;
     }
 
     /// @inheritdoc IFundLedger
@@ -395,10 +470,13 @@ contract FundLedger is IFundLedger, LedgerRiskFlags, AccessControlDefaultAdminRu
         Reservation storage r = _reservations[id][ref];
         if (r.category == bytes32(0)) revert LedgerReservationUnknown(id, ref);
         if (amount == 0) revert LedgerZeroValue();
+        Payee storage payee = _payees[id][debtor];
+        uint256 owed = payee.owed + amount;
+        _checkAmount(owed);
+        payee.owed = uint120(owed);
         RecoveryQueue storage q = _recoveries[id][debtor];
         q.refs.push(ref);
         q.left[ref] += amount;
-        q.owed += amount;
         emit RecoveryRecorded(id, debtor, ref, amount, r.category, r.milestone);
     }
 
@@ -408,14 +486,14 @@ contract FundLedger is IFundLedger, LedgerRiskFlags, AccessControlDefaultAdminRu
         nonReentrant
         returns (uint256 repaid)
     {
-        if (_recoveries[id][debtor].owed == 0) revert LedgerNothingToRecover(id, debtor);
+        if (_payees[id][debtor].owed == 0) revert LedgerNothingToRecover(id, debtor);
         if (amount == 0) revert LedgerZeroValue();
         repaid = _applyRecovery(_projects[id], id, debtor, amount, msg.sender, true);
     }
 
     /// @inheritdoc IFundLedger
     function recoveryOwed(bytes32 id, address debtor) external view returns (uint256) {
-        return _recoveries[id][debtor].owed;
+        return _payees[id][debtor].owed;
     }
 
     /// @inheritdoc IFundLedger
@@ -426,7 +504,7 @@ contract FundLedger is IFundLedger, LedgerRiskFlags, AccessControlDefaultAdminRu
         }
         if (p.openReservations != 0) revert LedgerOpenItems(id, p.openReservations);
         p.status = ProjectStatus.Closed;
-        p.closedBalance = _balance(p);
+        p.closedBalance = uint128(_balance(p));
         emit ProjectClosed(id, p.closedBalance);
     }
 
@@ -437,7 +515,9 @@ contract FundLedger is IFundLedger, LedgerRiskFlags, AccessControlDefaultAdminRu
         amount = claimable(id, msg.sender);
         if (amount == 0) revert LedgerNothingToClaim(id, msg.sender);
         _claimed[id][msg.sender] += amount;
-        p.refunded += amount;
+        // a claim is a share of what the project holds, so at most its balance: exact casts
+        p.refunded += uint128(amount);
+        p.free -= uint128(amount);
         token.safeTransfer(msg.sender, amount);
         emit FundsRefunded(id, address(this), msg.sender, amount);
     }
@@ -465,7 +545,12 @@ contract FundLedger is IFundLedger, LedgerRiskFlags, AccessControlDefaultAdminRu
             balance: _balance(p),
             budget: p.budget,
             openReservations: p.openReservations,
-            thresholds: p.thresholds,
+            thresholds: Thresholds({
+                dualControl: p.dualControl,
+                nearMargin: p.defaultMargin ? 0 : p.nearMargin,
+                payeeShareBps: p.payeeShareBps,
+                shareFloor: p.defaultFloor ? 0 : p.shareFloor
+            }),
             recovered: p.recovered,
             substituteFinancing: p.substituteFinancing
         });
@@ -477,13 +562,30 @@ contract FundLedger is IFundLedger, LedgerRiskFlags, AccessControlDefaultAdminRu
         lines = new BudgetLine[](categories.length);
         for (uint256 i = 0; i < categories.length; ++i) {
             Line storage line = _lines[id][categories[i]];
-            lines[i] = BudgetLine({category: categories[i], cap: line.cap, spent: line.spent, reserved: line.reserved});
+            lines[i] = BudgetLine({
+                category: categories[i],
+                cap: line.cap,
+                spent: uint256(line.cap) - line.left - line.reserved,
+                reserved: line.reserved
+            });
         }
     }
 
     /// @inheritdoc IFundLedger
-    function milestones(bytes32 id) external view returns (Milestone[] memory) {
-        return _projects[id].milestones;
+    function milestones(bytes32 id) external view returns (Milestone[] memory list) {
+        uint256 count = _projects[id].milestoneCount;
+        list = new Milestone[](count);
+        for (uint256 i = 0; i < count; ++i) {
+            MilestoneData storage m = _milestones[id][i];
+            list[i] = Milestone({
+                stage: m.stage,
+                tranche: m.tranche,
+                spent: uint256(m.tranche) - m.left - m.reserved,
+                reserved: m.reserved,
+                approved: m.approved,
+                evidence: m.evidence
+            });
+        }
     }
 
     /// @inheritdoc IFundLedger
@@ -495,17 +597,22 @@ contract FundLedger is IFundLedger, LedgerRiskFlags, AccessControlDefaultAdminRu
         }
     }
 
+    /// @notice What `payee` has received from `project`, directly and through orders.
+    function paidTo(bytes32 id, address payee) external view returns (uint256) {
+        return _payees[id][payee].paid;
+    }
+
     /// @inheritdoc IFundLedger
     function claimable(bytes32 id, address funder) public view returns (uint256) {
         ProjectData storage p = _projects[id];
         if (p.status != ProjectStatus.Closed || p.funded == 0) return 0;
-        uint256 share = (_contributions[id][funder] * (p.closedBalance + p.recoveredAfterClose)) / p.funded;
+        uint256 share = (_contributions[id][funder] * (uint256(p.closedBalance) + p.recoveredAfterClose)) / p.funded;
         return share - _claimed[id][funder];
     }
 
     /// @inheritdoc IFundLedger
     function isEligiblePayee(bytes32 id, address payee) public view returns (bool) {
-        return _team[id][payee] || registry.statusOf(payee) == ISupplierRegistry.Status.Active;
+        return _payees[id][payee].team || registry.statusOf(payee) == ISupplierRegistry.Status.Active;
     }
 
     /// @inheritdoc IFundLedger
@@ -519,50 +626,84 @@ contract FundLedger is IFundLedger, LedgerRiskFlags, AccessControlDefaultAdminRu
     }
 
     function _pay(ProjectData storage p, bytes32 id, Payment memory payment) private {
-        if (payment.amount == 0) revert LedgerZeroValue();
-        if (!isEligiblePayee(id, payment.to)) revert LedgerPayeeNotEligible(id, payment.to);
-        uint256 owed = _recoveries[id][payment.to].owed;
-        if (owed != 0) revert LedgerPayeeOwesRecovery(id, payment.to, owed);
-        Line storage line = _line(id, payment.category);
-        Milestone storage m = _milestone(p, id, payment.milestone);
-        if (!m.approved) revert LedgerMilestoneNotApproved(id, payment.milestone);
-        _checkRoom(p, line, m, id, payment.category, payment.milestone, payment.amount);
-        uint256 threshold = p.thresholds.dualControl;
-        if (threshold != 0 && payment.amount >= threshold) {
-            bytes32 approval = _approvalKey(
-                id, payment.to, payment.amount, payment.category, payment.milestone, payment.invoice
-            );
-            if (!_paymentApprovals[approval]) {
-                revert LedgerPaymentNotApproved(id, payment.to, payment.amount, threshold);
-            }
-            delete _paymentApprovals[approval];
+        uint256 amount = payment.amount;
+        address to = payment.to;
+        if (amount == 0) revert LedgerZeroValue();
+        Payee storage payee = _payees[id][to];
+        if (!payee.team && registry.statusOf(to) != ISupplierRegistry.Status.Active) {
+            revert LedgerPayeeNotEligible(id, to);
         }
-        line.spent += payment.amount;
-        m.spent += payment.amount;
-        p.spent += payment.amount;
-        uint256 payeeTotal = _recordPayee(id, payment.to, payment.amount);
-        token.safeTransfer(payment.to, payment.amount);
+        if (payee.owed != 0) revert LedgerPayeeOwesRecovery(id, to, payee.owed);
+        Line storage line = _line(id, payment.category);
+        MilestoneData storage m = _milestone(p, id, payment.milestone);
+        if (!m.approved) revert LedgerMilestoneNotApproved(id, payment.milestone);
+        _checkRoom(p, line, m, id, payment.category, payment.milestone, amount);
+        if (p.dualControl != 0 && amount >= p.dualControl) _useApproval(id, payment, p.dualControl);
+        // _checkRoom held the amount to what the line, the tranche and the balance have left,
+        // all below MAX_AMOUNT: the cast is exact and the subtractions cannot wrap
+        unchecked {
+            line.left -= uint128(amount);
+            m.left -= uint128(amount);
+            p.free -= uint128(amount);
+        }
+        p.spent = SafeCast.toUint128(p.spent + amount);
+        payee.paid = SafeCast.toUint128(payee.paid + amount);
+        token.safeTransfer(to, amount);
         emit FundsDisbursed(
-            id, address(this), payment.to, payment.amount, payment.category, payment.milestone, payment.invoice, payment.memo
+            id, address(this), to, amount, payment.category, payment.milestone, payment.invoice, payment.memo
         );
-        _flagLine(id, payment.category, line.cap, line.spent + line.reserved, payment.amount);
-        _flagPayment(id, p.thresholds, p.budget, p.spent, payeeTotal, payment.to, payment.amount, payment.invoice);
+        uint256 cap = line.cap;
+        _flagLine(id, payment.category, cap, cap - line.left, amount);
+        _flagPayment(p, id, payee.paid, to, amount, payment.invoice);
+    }
+
+    /// @dev Consumes the reviewer's approval of a payment at or above the dual-control threshold.
+    function _useApproval(bytes32 id, Payment memory payment, uint256 threshold) private {
+        bytes32 approval = _approvalKey(
+            id, payment.to, payment.amount, payment.category, payment.milestone, payment.invoice
+        );
+        if (!_paymentApprovals[approval]) {
+            revert LedgerPaymentNotApproved(id, payment.to, payment.amount, threshold);
+        }
+        delete _paymentApprovals[approval];
+    }
+
+    /// @dev The payment's soft rules, in order: payee share, near the dual-control threshold,
+    /// repeated invoice.
+    function _flagPayment(
+        ProjectData storage p,
+        bytes32 id,
+        uint256 payeeTotal,
+        address to,
+        uint256 amount,
+        bytes32 invoice
+    ) private {
+        _flagShare(id, p.payeeShareBps, p.shareFloor, p.spent, payeeTotal, to);
+        uint256 threshold = p.dualControl;
+        if (threshold != 0 && amount < threshold) _flagNearThreshold(id, threshold, p.nearMargin, to, amount);
+        _flagInvoice(id, invoice, amount);
+    }
+
+    function _recordPayee(bytes32 id, address to, uint256 amount) private returns (uint256) {
+        Payee storage payee = _payees[id][to];
+        payee.paid = SafeCast.toUint128(payee.paid + amount);
+        return payee.paid;
     }
 
     function _checkRoom(
         ProjectData storage p,
         Line storage line,
-        Milestone storage m,
+        MilestoneData storage m,
         bytes32 id,
         bytes32 category,
         uint256 milestone,
         uint256 amount
     ) private view {
-        uint256 lineLeft = line.cap - line.spent - line.reserved;
+        uint256 lineLeft = line.left;
         if (amount > lineLeft) revert LedgerBudgetExceeded(id, category, lineLeft, amount);
-        uint256 trancheLeft = m.tranche - m.spent - m.reserved;
+        uint256 trancheLeft = m.left;
         if (amount > trancheLeft) revert LedgerTrancheExhausted(id, milestone, trancheLeft, amount);
-        uint256 free = _balance(p) - p.reserved;
+        uint256 free = p.free;
         if (amount > free) revert LedgerInsufficientBalance(id, free, amount);
     }
 
@@ -584,7 +725,7 @@ contract FundLedger is IFundLedger, LedgerRiskFlags, AccessControlDefaultAdminRu
         private
         returns (uint256 amount)
     {
-        uint256 owed = _recoveries[id][debtor].owed;
+        uint256 owed = _payees[id][debtor].owed;
         amount = owed < r.amount ? owed : r.amount;
         if (amount == 0) return 0;
         bytes32 category = r.category;
@@ -594,23 +735,23 @@ contract FundLedger is IFundLedger, LedgerRiskFlags, AccessControlDefaultAdminRu
         _applyRecovery(p, id, debtor, amount, debtor, false);
     }
 
-    /// @dev Moves `amount` of reservation `r` to spent on its line and milestone (closing it
-    /// when nothing is left); the milestone must be approved.
+    /// @dev Moves `amount` (at most what is left of it) of reservation `r` to spent on its
+    /// line and milestone, closing it when nothing is left; the milestone must be approved.
+    /// What is left of the line and the tranche does not change, nor does `free`: the money
+    /// leaves the balance and the reservation together.
     function _spend(ProjectData storage p, bytes32 id, Reservation storage r, uint256 amount) private {
-        Milestone storage m = p.milestones[r.milestone];
+        MilestoneData storage m = _milestones[id][r.milestone];
         if (!m.approved) revert LedgerMilestoneNotApproved(id, r.milestone);
-        Line storage line = _lines[id][r.category];
-        line.reserved -= amount;
-        m.reserved -= amount;
-        p.reserved -= amount;
-        r.amount -= amount;
+        uint128 value = uint128(amount);
+        _lines[id][r.category].reserved -= value;
+        m.reserved -= value;
+        p.reserved -= value;
+        r.amount -= value;
         if (r.amount == 0) {
             r.open = false;
             --p.openReservations;
         }
-        line.spent += amount;
-        m.spent += amount;
-        p.spent += amount;
+        p.spent += value;
     }
 
     /// @dev Repays up to `amount` of `debtor`'s recoveries on project `id`, oldest first,
@@ -634,26 +775,39 @@ contract FundLedger is IFundLedger, LedgerRiskFlags, AccessControlDefaultAdminRu
             amount -= part;
             repaid += part;
             Reservation storage r = _reservations[id][ref];
-            _lines[id][r.category].spent -= part;
-            p.milestones[r.milestone].spent -= part;
+            // at most what the debtor owes, below MAX_AMOUNT: the cast is exact
+            _lines[id][r.category].left += uint128(part);
+            _milestones[id][r.milestone].left += uint128(part);
             if (transfer) token.safeTransferFrom(payer, address(this), part);
             emit RecoveryRepaid(id, debtor, ref, payer, address(this), part, r.category, r.milestone);
         }
-        q.owed -= repaid;
-        p.recovered += repaid;
-        if (p.status == ProjectStatus.Closed) p.recoveredAfterClose += repaid;
+        _payees[id][debtor].owed -= uint120(repaid);
+        p.recovered += uint128(repaid);
+        p.free += uint128(repaid);
+        if (p.status == ProjectStatus.Closed) p.recoveredAfterClose += uint128(repaid);
     }
 
     function _unreserve(ProjectData storage p, bytes32 id, Reservation storage r) private {
         r.open = false;
-        _lines[id][r.category].reserved -= r.amount;
-        p.milestones[r.milestone].reserved -= r.amount;
-        p.reserved -= r.amount;
+        uint128 value = r.amount;
+        Line storage line = _lines[id][r.category];
+        line.reserved -= value;
+        line.left += value;
+        MilestoneData storage m = _milestones[id][r.milestone];
+        m.reserved -= value;
+        m.left += value;
+        p.reserved -= value;
+        p.free += value;
         --p.openReservations;
     }
 
+    /// @dev funded + recovered - spent - refunded, kept as `free` + `reserved`.
     function _balance(ProjectData storage p) private view returns (uint256) {
-        return p.funded + p.recovered - p.spent - p.refunded;
+        return uint256(p.free) + p.reserved;
+    }
+
+    function _checkAmount(uint256 amount) private pure {
+        if (amount > MAX_AMOUNT) revert LedgerAmountTooLarge(amount, MAX_AMOUNT);
     }
 
     function _open(bytes32 id) private view returns (ProjectData storage p) {
@@ -672,9 +826,13 @@ contract FundLedger is IFundLedger, LedgerRiskFlags, AccessControlDefaultAdminRu
         if (!line.exists) revert LedgerUnknownCategory(id, category);
     }
 
-    function _milestone(ProjectData storage p, bytes32 id, uint256 index) private view returns (Milestone storage) {
-        if (index >= p.milestones.length) revert LedgerUnknownMilestone(id, index);
-        return p.milestones[index];
+    function _milestone(ProjectData storage p, bytes32 id, uint256 index)
+        private
+        view
+        returns (MilestoneData storage)
+    {
+        if (index >= p.milestoneCount) revert LedgerUnknownMilestone(id, index);
+        return _milestones[id][index];
     }
 
     function _openReservation(bytes32 id, uint256 ref) private view returns (Reservation storage r) {

@@ -6,7 +6,7 @@ import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol
 import {AccessControlDefaultAdminRules} from
     "@openzeppelin/contracts/access/extensions/AccessControlDefaultAdminRules.sol";
 import {IAccessControl} from "@openzeppelin/contracts/access/IAccessControl.sol";
-import {ReentrancyGuard} from "@openzeppelin/contracts/utils/ReentrancyGuard.sol";
+import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {IFinancingPolicy} from "./interfaces/IFinancingPolicy.sol";
 import {IFinancingPool} from "./interfaces/IFinancingPool.sol";
@@ -23,7 +23,7 @@ import {DisruptionLogic} from "./financing/DisruptionLogic.sol";
 /// `DisruptionLogic` library on this contract's storage. Work per call is bounded by the
 /// policy's orders per call and the 16 substitutes a part can have; nothing loops over
 /// suppliers, projects or facilities.
-contract SubstituteFinancing is ISubstituteFinancing, AccessControlDefaultAdminRules, ReentrancyGuard {
+contract SubstituteFinancing is ISubstituteFinancing, AccessControlDefaultAdminRules, ReentrancyGuardTransient {
     using SafeERC20 for IERC20;
     using SafeCast for uint256;
 

@@ -117,9 +117,15 @@ def read_node(workspace: Path) -> dict[str, Any] | None:
 
 
 def start_anvil(
-    workspace: Path, port: int = DEFAULT_PORT, *, accounts: int = ANVIL_ACCOUNTS, wait: float = 30.0
+    workspace: Path,
+    port: int = DEFAULT_PORT,
+    *,
+    accounts: int = ANVIL_ACCOUNTS,
+    wait: float = 30.0,
+    extra: tuple[str, ...] = (),
 ) -> dict[str, Any]:
-    """Start anvil on 127.0.0.1:`port` with its state in the workspace; returns its record."""
+    """Start anvil on 127.0.0.1:`port` with its state in the workspace; returns its record.
+    `extra` are further anvil flags (the gas profile adds `--steps-tracing`)."""
     running = read_node(workspace)
     if running:
         return {**running, "already_running": True}
@@ -142,6 +148,7 @@ def start_anvil(
         str(state),
         "--state-interval",
         "1",
+        *extra,
     ]
     process = subprocess.Popen(
         command,

@@ -192,6 +192,9 @@ interface IFundLedger {
     /// @notice Thrown when a direct payment goes to `payee` while it owes `project` `owed` in
     /// recoveries: it repays them first (or is paid through an order, which sets them off).
     error LedgerPayeeOwesRecovery(bytes32 project, address payee, uint256 owed);
+    /// @notice Thrown when an amount, or a total it would make, is above `max` (2**120 - 1,
+    /// about 1.3e36 base units): the ledger packs its amounts in storage by that bound.
+    error LedgerAmountTooLarge(uint256 amount, uint256 max);
     /// @notice Thrown when creating a project whose id is taken.
     error LedgerProjectExists(bytes32 project);
     /// @notice Thrown when `project` does not exist.

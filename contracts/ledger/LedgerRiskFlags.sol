@@ -20,18 +20,7 @@ abstract contract LedgerRiskFlags is IFundLedger {
     uint256 internal constant LINE_ALERT_BPS = 9_000;
     uint16 internal constant DEFAULT_PAYEE_SHARE_BPS = 5_000;
 
-    mapping(bytes32 project => mapping(address payee => uint256)) private _payeeSpent;
     mapping(bytes32 invoice => bool) private _invoiceSeen;
-
-    /// @notice What `payee` has received from `project` in direct payments.
-    function paidTo(bytes32 project, address payee) external view returns (uint256) {
-        return _payeeSpent[project][payee];
-    }
-
-    function _recordPayee(bytes32 project, address payee, uint256 amount) internal returns (uint256 total) {
-        total = _payeeSpent[project][payee] + amount;
-        _payeeSpent[project][payee] = total;
-    }
 
     /// @dev Flags when this use moved the line from under 90 % of its cap to 90 % or more.
     function _flagLine(bytes32 project, bytes32 category, uint256 cap, uint256 used, uint256 amount) internal {
@@ -40,35 +29,35 @@ abstract contract LedgerRiskFlags is IFundLedger {
         }
     }
 
-    function _flagPayment(
-        bytes32 project,
-        Thresholds storage t,
-        uint256 budget,
-        uint256 spent,
-        uint256 payeeTotal,
-        address payee,
-        uint256 amount,
-        bytes32 invoice
-    ) internal {
-        uint256 shareBps = t.payeeShareBps == 0 ? DEFAULT_PAYEE_SHARE_BPS : t.payeeShareBps;
-        uint256 floor = t.shareFloor == 0 ? budget / 10 : t.shareFloor;
+    /// @dev Flags a payee holding more than `shareBps` (0: the default) of the project's
+    /// `spent`, once `spent` has reached `floor`.
+    function _flagShare(bytes32 project, uint256 shareBps, uint256 floor, uint256 spent, uint256 payeeTotal, address payee)
+        internal
+    {
+        if (shareBps == 0) shareBps = DEFAULT_PAYEE_SHARE_BPS;
         uint256 share = (payeeTotal * BPS) / spent;
         if (spent >= floor && share > shareBps) {
             emit RiskFlagged(project, FLAG_PAYEE_SHARE, bytes32(uint256(uint160(payee))), share);
         }
-        uint256 threshold = t.dualControl;
-        if (threshold != 0 && amount < threshold) {
-            uint256 margin = t.nearMargin == 0 ? threshold / 10 : t.nearMargin;
-            if (amount + margin >= threshold) {
-                emit RiskFlagged(project, FLAG_NEAR_THRESHOLD, bytes32(uint256(uint160(payee))), amount);
-            }
+    }
+
+    /// @dev Flags a payment of `amount` within `margin` under the dual-control `threshold`
+    /// (the caller has checked `amount < threshold`).
+    function _flagNearThreshold(bytes32 project, uint256 threshold, uint256 margin, address payee, uint256 amount)
+        internal
+    {
+        if (amount + margin >= threshold) {
+            emit RiskFlagged(project, FLAG_NEAR_THRESHOLD, bytes32(uint256(uint160(payee))), amount);
         }
-        if (invoice != bytes32(0)) {
-            if (_invoiceSeen[invoice]) {
-                emit RiskFlagged(project, FLAG_REPEATED_INVOICE, invoice, amount);
-            } else {
-                _invoiceSeen[invoice] = true;
-            }
+    }
+
+    /// @dev Flags an invoice hash paid before, by any project; records it otherwise.
+    function _flagInvoice(bytes32 project, bytes32 invoice, uint256 amount) internal {
+        if (invoice == bytes32(0)) return;
+        if (_invoiceSeen[invoice]) {
+            emit RiskFlagged(project, FLAG_REPEATED_INVOICE, invoice, amount);
+        } else {
+            _invoiceSeen[invoice] = true;
         }
     }
 }
