@@ -21,6 +21,8 @@ from tests.contracts.ledger_fixtures import (
     setup_litho,
 )
 
+MAX_AMOUNT = 2**120 - 1
+
 
 def raw_spec(session: Session, **overrides: object) -> tuple:  # type: ignore[type-arg]
     spec = {
@@ -104,6 +106,32 @@ def test_create_project_is_refused_to_anyone_but_an_approved_creator(litho: Lith
         ({"caps": [1]}, "LedgerLengthMismatch", {}),
         ({"thresholds": (0, 0, 10_001, 0)}, "LedgerShareInvalid", {"bps": 10_001}),
         ({"caps": [0, 1]}, "LedgerZeroValue", {}),
+        # the ledger packs amounts two to a slot: each, and the budget, at most 2**120 - 1
+        (
+            {"caps": [MAX_AMOUNT, 1], "tranches": [1, 1]},
+            "LedgerAmountTooLarge",
+            {"amount": MAX_AMOUNT + 1, "max": MAX_AMOUNT},
+        ),
+        (
+            {"caps": [MAX_AMOUNT - 1, 1], "tranches": [MAX_AMOUNT + 1, 0]},
+            "LedgerAmountTooLarge",
+            {"amount": MAX_AMOUNT + 1, "max": MAX_AMOUNT},
+        ),
+        (
+            {"thresholds": (MAX_AMOUNT + 1, 0, 0, 0)},
+            "LedgerAmountTooLarge",
+            {"amount": MAX_AMOUNT + 1, "max": MAX_AMOUNT},
+        ),
+        (
+            {"thresholds": (0, 2**256 - 1, 0, 0)},
+            "LedgerAmountTooLarge",
+            {"amount": 2**256 - 1, "max": MAX_AMOUNT},
+        ),
+        (
+            {"thresholds": (0, 0, 0, MAX_AMOUNT + 1)},
+            "LedgerAmountTooLarge",
+            {"amount": MAX_AMOUNT + 1, "max": MAX_AMOUNT},
+        ),
     ],
 )
 def test_create_project_reverts_on_bad_specs(
@@ -140,6 +168,29 @@ def test_fund_moves_tokens_in_and_records_each_funder(litho: Litho) -> None:
         (litho.a("bank"), 1_000_000_00),
     ]
     assert (record.funded, record.balance) == (22_000_000_00, 22_000_000_00)
+
+
+def test_a_budget_of_the_largest_amount_is_taken_and_views_stay_exact(session: Session) -> None:
+    litho = setup_litho(session, funding=0, approve_first=False)
+    spec = raw_spec(session, caps=[MAX_AMOUNT - 1, 1], tranches=[MAX_AMOUNT, 0])
+    session.transact(litho.ledger.contract.functions.createProject(spec), "admin")
+    new = to_bytes32("NEW-1")
+    lines = litho.ledger.contract.functions.budgetLines(new).call()
+    assert [(line[1], line[2], line[3]) for line in lines] == [(MAX_AMOUNT - 1, 0, 0), (1, 0, 0)]
+    info = litho.ledger.contract.functions.project(new).call()
+    assert info[7] == MAX_AMOUNT  # the budget
+    assert litho.ledger.contract.functions.MAX_AMOUNT().call() == MAX_AMOUNT
+
+
+def test_funding_past_the_largest_amount_is_refused(litho: Litho) -> None:
+    litho.token.mint("bank", MAX_AMOUNT)
+    fund = litho.ledger.contract.functions.fund(P, MAX_AMOUNT)
+    approve = litho.token.contract.functions.approve(litho.ledger.address, 2**256 - 1)
+    litho.session.transact(approve, "bank")
+    with pytest.raises(ContractRevert) as excinfo:
+        litho.session.transact(fund, "bank")
+    funded = litho.ledger.project("LITHO-14").funded
+    assert_revert(excinfo, "LedgerAmountTooLarge", amount=funded + MAX_AMOUNT, max=MAX_AMOUNT)
 
 
 def test_fund_of_an_unknown_project_reverts(litho: Litho) -> None:

@@ -400,20 +400,34 @@ contract MoneyInvariantsTest is System {
         IFundLedger.ProjectInfo memory p = ledger.project(PROJECT);
         require(token.balanceOf(address(ledger)) == p.balance, "ledger holds its project's balance");
         require(p.balance >= p.reserved, "free balance never negative");
+        // the ledger keeps the balance as free + reserved; it must equal the gross totals
+        require(p.balance + p.spent + p.refunded == p.funded + p.recovered, "balance is not its totals");
         require(token.balanceOf(address(pool)) == pool.idle(), "pool holds its idle cash");
         require(token.balanceOf(address(financing)) == 0, "the financing contract holds nothing");
     }
 
     function invariant_noLineOverItsCapNoMilestoneOverItsTranche() public view {
         IFundLedger.BudgetLine[] memory lines = ledger.budgetLines(PROJECT);
+        uint256 lineSpent = 0;
+        uint256 lineReserved = 0;
         for (uint256 i = 0; i < lines.length; ++i) {
             require(lines[i].spent + lines[i].reserved <= lines[i].cap, "line over its cap");
+            lineSpent += lines[i].spent;
+            lineReserved += lines[i].reserved;
         }
         IFundLedger.Milestone[] memory ms = ledger.milestones(PROJECT);
+        uint256 milestoneSpent = 0;
+        uint256 milestoneReserved = 0;
         for (uint256 i = 0; i < ms.length; ++i) {
             require(ms[i].spent + ms[i].reserved <= ms[i].tranche, "milestone over its tranche");
             require(ms[i].approved || ms[i].spent == 0, "spent on an unapproved milestone");
+            milestoneSpent += ms[i].spent;
+            milestoneReserved += ms[i].reserved;
         }
+        // every use of money lands on one line and one milestone: their sums agree
+        require(lineSpent == milestoneSpent, "lines and milestones disagree on spent");
+        require(lineReserved == milestoneReserved, "lines and milestones disagree on reserved");
+        require(lineReserved == ledger.project(PROJECT).reserved, "project reserved is not its lines'");
     }
 
     function invariant_thePoolsSharePriceNeverFalls() public view {
