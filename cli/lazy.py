@@ -120,7 +120,9 @@ COMMANDS: dict[str, Entry] = {
     ),
     "role": Entry("cli.role", "app", "Roles on the deployed contracts."),
     "scenario": Entry("cli.scenario", "app", "Scenario files: scripted financing stories."),
-    "supplier": Entry("cli.supplier", "app", "Registered suppliers and substitute lists."),
+    "supplier": Entry(
+        "cli.supplier", "app", "Registered suppliers, substitute lists and credit profiles."
+    ),
     "time": Entry("cli.time", "app", "The chain's clock (test chains only)."),
     "token": Entry("cli.token", "app", "The settlement token (2 decimals)."),
 }

@@ -1,20 +1,25 @@
-"""`scf supplier`: register, rate, suspend, reinstate, substitute lists, list and show."""
+"""`scf supplier`: register, rate, suspend, reinstate, substitute lists, list and show;
+credit profiles, published scores and attestations."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
+from rich.console import Group
+from rich.text import Text
 
 from chain_client.contracts import Registry
 from chain_client.contracts.registry import MAX_SCORE
 from chain_client.errors import InputError
 from chain_client.units import format_amount, parse_amount
 
-from .common import By, output, session, table
+from .common import By, output, printable, session, table
 from .render import supplier_detail, suppliers_table
 
-app = typer.Typer(help="Registered suppliers and substitute lists.", no_args_is_help=True)
+app = typer.Typer(
+    help="Registered suppliers, substitute lists and credit profiles.", no_args_is_help=True
+)
 
 Supplier = Annotated[str, typer.Argument(help="The supplier: an alias or address.")]
 
@@ -205,4 +210,101 @@ def show_command(ctx: typer.Context, account: Supplier) -> None:
             ctx,
             {**record.model_dump(mode="json"), "substitute_for": substitute_for},
             supplier_detail(s, record, substitute_for),
+        )
+
+
+def _profile_view(s: Any, p: Any) -> Group:
+    sc, h = p.score, p.history
+    head = Text(
+        printable(
+            f"{s.name_of(h.supplier)}: model score {sc.score} (scoring model {sc.model_version}, "
+            f"as of block {h.as_of_block}); the registry holds {p.published}\n"
+            f"inputs {sc.inputs_hash}"
+        )
+    )
+    factors = table(
+        None,
+        ["factor", "points", "from"],
+        [("base", f"{sc.base:+d}", "every supplier starts here")]
+        + [(f.name, f"{f.points:+d}", f.detail) for f in sc.factors],
+    )
+    lines = [f"{kind}: {item}" for kind, items in sorted(h.evidence.items()) for item in items]
+    history = Text(printable("\n".join(lines) if lines else "no history recorded yet"))
+    return Group(head, factors, Text("history behind it:", style="bold"), history)
+
+
+@app.command("profile")
+def profile_command(ctx: typer.Context, account: Supplier) -> None:
+    """A supplier's credit profile from the chain's own history: each factor's points and
+    the events behind them (docs/credit.md)."""
+    from chain_client.credit.service import profile
+
+    with session(ctx, writable=False) as s:
+        p = profile(s, account)
+        output(ctx, p, _profile_view(s, p))
+
+
+@app.command("publish-score")
+def publish_score_command(ctx: typer.Context, account: Supplier, by: By = None) -> None:
+    """Compute a supplier's model score now and set it, with the model version and the hash
+    of its inputs, so that the audit can recompute it (sent by the rater)."""
+    from chain_client.credit.service import publish
+
+    with session(ctx, writable=True) as s:
+        p, result = publish(s, account, sender=by or "rater")
+        output(
+            ctx,
+            {"profile": p, "transaction": result},
+            f"{s.name_of(p.history.supplier)} scored {p.score.score} by scoring model "
+            f"{p.score.model_version} (inputs {p.score.inputs_hash}, "
+            f"block {p.history.as_of_block})",
+        )
+
+
+@app.command("attest")
+def attest_command(
+    ctx: typer.Context,
+    account: Supplier,
+    indicator: Annotated[
+        str,
+        typer.Argument(
+            help="TAX_GRADE, YEARS_REGISTERED, PATENTS, RD_STAFF_TURNOVER_BPS or "
+            "INVENTORY_TURNOVER_X100."
+        ),
+    ],
+    value: Annotated[
+        str, typer.Argument(help="A whole number; a tax grade may be A, B, M, C or D.")
+    ],
+    source: Annotated[
+        str,
+        typer.Option("--source", help="The source document: its 0x hash, @file, or a reference."),
+    ],
+    as_of: Annotated[
+        str | None,
+        typer.Option("--as-of", help="The date the fact held on, YYYY-MM-DD (default: now)."),
+    ] = None,
+    by: By = None,
+) -> None:
+    """Record an off-chain fact about a supplier for its credit profile (sent by the rater)."""
+    from datetime import UTC, date, datetime
+
+    from chain_client.credit.service import attest, attest_value
+
+    code = indicator.strip().upper()
+    number = attest_value(code, value)
+    with session(ctx, writable=True) as s:
+        if as_of is None:
+            when = datetime.fromtimestamp(s.latest_timestamp(), UTC)
+        else:
+            try:
+                day = date.fromisoformat(as_of.strip())
+            except ValueError:
+                raise InputError(f"--as-of {as_of!r} is not a date (YYYY-MM-DD)") from None
+            when = datetime(day.year, day.month, day.day, tzinfo=UTC)
+        result = attest(s, account, code, number, source, when, sender=by or "rater")
+        output(
+            ctx,
+            result,
+            f"{s.name_of(s.accounts.resolve(account))}: {code} = {number} "
+            f"as of {when.date()} recorded",
         )

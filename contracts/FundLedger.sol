@@ -189,6 +189,7 @@ contract FundLedger is
             if (category == bytes32(0) || cap == 0) revert LedgerZeroValue();
             Line storage line = _lines[id][category];
             if (line.exists) revert LedgerDuplicateCategory(category);
+            _checkAmount(cap);
             budget += cap;
             // every cap is at most the budget, and stays so: reallocations keep the total
             _checkAmount(budget);
@@ -235,6 +236,7 @@ contract FundLedger is
     function fund(bytes32 id, uint256 amount) external nonReentrant whenNotPaused {
         ProjectData storage p = _open(id);
         if (amount == 0) revert LedgerZeroValue();
+        _checkAmount(amount);
         uint256 funded = p.funded + amount;
         _checkAmount(funded);
         if (_contributions[id][msg.sender] == 0) p.funders.push(msg.sender);
@@ -470,6 +472,7 @@ contract FundLedger is
         Reservation storage r = _reservations[id][ref];
         if (r.category == bytes32(0)) revert LedgerReservationUnknown(id, ref);
         if (amount == 0) revert LedgerZeroValue();
+        _checkAmount(amount);
         Payee storage payee = _payees[id][debtor];
         uint256 owed = payee.owed + amount;
         _checkAmount(owed);
@@ -775,9 +778,10 @@ contract FundLedger is
             amount -= part;
             repaid += part;
             Reservation storage r = _reservations[id][ref];
-            // at most what the debtor owes, below MAX_AMOUNT: the cast is exact
-            _lines[id][r.category].left += uint128(part);
-            _milestones[id][r.milestone].left += uint128(part);
+            Line storage line = _lines[id][r.category];
+            line.left = _restored(line.cap, line.left, line.reserved, part);
+            MilestoneData storage m = _milestones[id][r.milestone];
+            m.left = _restored(m.tranche, m.left, m.reserved, part);
             if (transfer) token.safeTransferFrom(payer, address(this), part);
             emit RecoveryRepaid(id, debtor, ref, payer, address(this), part, r.category, r.milestone);
         }
@@ -799,6 +803,13 @@ contract FundLedger is
         p.reserved -= value;
         p.free += value;
         --p.openReservations;
+    }
+
+    /// @dev What is left of a line or a tranche of `total` once `part` of its spending is
+    /// repaid. Checked: a repayment beyond what was spent reverts, as `spent -= part` would.
+    function _restored(uint256 total, uint256 left, uint256 reserved, uint256 part) private pure returns (uint128) {
+        uint256 spent = total - left - reserved - part;
+        return uint128(total - reserved - spent);
     }
 
     /// @dev funded + recovered - spent - refunded, kept as `free` + `reserved`.

@@ -85,6 +85,34 @@ contract SupplierRegistry is AccessControlDefaultAdminRules, ISupplierRegistry {
     }
 
     /// @inheritdoc ISupplierRegistry
+    function attest(address account, bytes32 indicator, uint256 value, bytes32 source, uint64 asOf)
+        external
+        onlyRole(RATER_ROLE)
+    {
+        _registered(account);
+        if (indicator == bytes32(0) || source == bytes32(0) || asOf > block.timestamp) {
+            revert RegistryAttestationInvalid(indicator, source, asOf);
+        }
+        emit SupplierAttested(account, indicator, value, source, asOf, msg.sender);
+    }
+
+    /// @inheritdoc ISupplierRegistry
+    function publishScore(address account, uint16 score, uint32 modelVersion, bytes32 inputs, uint64 asOfBlock)
+        external
+        onlyRole(RATER_ROLE)
+    {
+        Supplier storage s = _registered(account);
+        if (score > MAX_SCORE) revert RegistryScoreOutOfRange(score);
+        if (modelVersion == 0 || inputs == bytes32(0) || asOfBlock > block.number) {
+            revert RegistryScoreInputsInvalid(modelVersion, inputs, asOfBlock);
+        }
+        uint16 previous = s.score;
+        s.score = score;
+        emit SupplierRated(account, previous, score);
+        emit ScorePublished(account, score, modelVersion, inputs, asOfBlock, msg.sender);
+    }
+
+    /// @inheritdoc ISupplierRegistry
     function suspend(address account) external onlyRole(REGISTRAR_ROLE) {
         Status current = _registered(account).status;
         if (current == Status.Suspended) revert RegistryStatusInvalid(account, current);

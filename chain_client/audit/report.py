@@ -7,6 +7,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict
 
 from ..contracts import Ledger, Pool, Token
+from ..credit.verify import published_score_failures
 from ..models import Amount
 from ..session import Session
 from .books import Books, build_books
@@ -114,6 +115,21 @@ def audit_with_books(
     checks = [check_conservation(books, views)]
     holding_checks, findings = check_holdings(books, held, pool_status.idle)
     checks += holding_checks + check_rules(rows, addresses)
+    published = sum(1 for r in rows if r["event"] == "ScorePublished")
+    score_failures = published_score_failures(rows, session.name_of)
+    checks.append(
+        Check(
+            name="published scores recompute",
+            ok=not score_failures,
+            detail=(
+                f"{published} published score(s) recomputed from their inputs, all match"
+                if not score_failures
+                else f"{len(score_failures)} of {published} published scores do not recompute: "
+                f"{score_failures[0]}"
+            ),
+            failures=score_failures,
+        )
+    )
     replayed = replay(rows, session.name_of)
     checks.append(
         Check(

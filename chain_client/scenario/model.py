@@ -7,7 +7,7 @@ named error). Amounts and addresses must be quoted strings: YAML would read them
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -123,6 +123,14 @@ class SupplierRate(Args):
 
 class SupplierAccount(Args):
     account: Who
+
+
+class SupplierAttest(Args):
+    account: Who
+    indicator: Ident
+    value: int | str
+    source: str = Field(min_length=1, max_length=280)
+    as_of: date | None = None
 
 
 class SupplierQualify(Args):
@@ -307,6 +315,8 @@ ACTIONS: dict[str, tuple[type[BaseModel], str | None]] = {
     "role.revoke": (RoleChange, "admin"),
     "supplier.register": (SupplierRegister, "registrar"),
     "supplier.rate": (SupplierRate, "rater"),
+    "supplier.attest": (SupplierAttest, "rater"),
+    "supplier.publish_score": (SupplierAccount, "rater"),
     "supplier.suspend": (SupplierAccount, "registrar"),
     "supplier.reinstate": (SupplierAccount, "registrar"),
     "supplier.qualify": (SupplierQualify, "substitute"),

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any, cast
 
@@ -254,6 +255,20 @@ class Runner:
                 registry.rate(a.account, a.score)
         elif action == "supplier.rate":
             Registry(s).rate(a.account, a.score, sender=sender)
+        elif action == "supplier.attest":
+            from ..credit.service import attest, attest_value
+
+            when = (
+                datetime(a.as_of.year, a.as_of.month, a.as_of.day, tzinfo=UTC)
+                if a.as_of is not None
+                else datetime.fromtimestamp(s.latest_timestamp(), UTC)
+            )
+            value = attest_value(a.indicator, a.value)
+            attest(s, a.account, a.indicator, value, a.source, when, sender=sender)
+        elif action == "supplier.publish_score":
+            from ..credit.service import publish
+
+            publish(s, a.account, sender=sender)
         elif action == "supplier.suspend":
             Registry(s).suspend(a.account, sender=sender)
         elif action == "supplier.reinstate":

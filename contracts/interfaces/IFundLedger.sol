@@ -125,7 +125,7 @@ interface IFundLedger {
     /// @notice Emitted when a reviewer pre-approves one payment at or above dual control.
     event PaymentApproved(bytes32 indexed project, bytes32 indexed approval, address to, uint256 amount, address reviewer);
     /// @notice Tokens moved from the ledger (`from`) to payee `to` for `project`. `ref` is the
-    /// invoice hash, or the order id for a settlement.
+    /// invoice hash (zero for the pool's leg of an order's settlement).
     event FundsDisbursed(
         bytes32 indexed project,
         address from,

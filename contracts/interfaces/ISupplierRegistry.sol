@@ -54,6 +54,21 @@ interface ISupplierRegistry {
     /// @notice Emitted when a rater changes `supplier`'s credit score.
     event SupplierRated(address indexed supplier, uint16 previousScore, uint16 score);
 
+    /// @notice Emitted when a rater records an off-chain fact about `supplier`: `indicator`
+    /// (a bytes32 code such as "TAX_GRADE"), its whole-number `value`, the hash of the source
+    /// document it was read from, and the date (`asOf`, unix seconds) the fact held on.
+    event SupplierAttested(
+        address indexed supplier, bytes32 indexed indicator, uint256 value, bytes32 source, uint64 asOf, address rater
+    );
+
+    /// @notice Emitted when a rater publishes a model score: `score` was computed by scoring
+    /// model `modelVersion` from `supplier`'s history as the events recorded it up to block
+    /// `asOfBlock` (and before this event), whose canonical form hashes to `inputs`. The
+    /// audit recomputes it.
+    event ScorePublished(
+        address indexed supplier, uint16 score, uint32 modelVersion, bytes32 inputs, uint64 asOfBlock, address rater
+    );
+
     /// @notice Emitted when `supplier`'s status changes.
     event SupplierStatusChanged(address indexed supplier, Status previous, Status current);
 
@@ -94,6 +109,10 @@ interface ISupplierRegistry {
 
     /// @notice Thrown when registering the zero address.
     error RegistryZeroAddress();
+    /// @notice Thrown when an attestation has no indicator or no source, or is dated after now.
+    error RegistryAttestationInvalid(bytes32 indicator, bytes32 source, uint256 asOf);
+    /// @notice Thrown when a published score names no model, no inputs, or a block after this one.
+    error RegistryScoreInputsInvalid(uint256 modelVersion, bytes32 inputs, uint256 asOfBlock);
 
     /// @notice Thrown when registering an address that is already registered.
     error RegistrySupplierExists(address supplier);
@@ -136,6 +155,22 @@ interface ISupplierRegistry {
     /// @notice Sets `supplier`'s credit score (0 to 1000).
     /// @dev Caller: rater role. Requires a registered supplier. Emits `SupplierRated`.
     function rate(address supplier, uint16 score) external;
+
+    /// @notice Records an off-chain fact about `supplier` for its credit profile (no storage:
+    /// the profile is read from the events).
+    /// @dev Caller: rater role. Requires a registered supplier, a non-zero indicator and
+    /// source, and `asOf` not after now. Emits `SupplierAttested`.
+    function attest(address supplier, bytes32 indicator, uint256 value, bytes32 source, uint64 asOf) external;
+
+    /// @notice Sets `supplier`'s score to one computed by a published scoring model, with what
+    /// the audit needs to recompute it: the model version, the hash of its inputs and the
+    /// block its inputs were read at.
+    /// @dev Caller: rater role. Requires a registered supplier, a score of 0 to 1000, a
+    /// non-zero model version and inputs hash, and `asOfBlock` not after the current block
+    /// (the audit counts only events before the publication).
+    /// Emits `SupplierRated` and `ScorePublished`.
+    function publishScore(address supplier, uint16 score, uint32 modelVersion, bytes32 inputs, uint64 asOfBlock)
+        external;
 
     /// @notice Suspends an Active or Disrupted supplier: it can no longer be paid, and it
     /// leaves every substitute list it was on (reinstated, it must opt in again).

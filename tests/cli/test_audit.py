@@ -38,6 +38,7 @@ def test_the_story_audits_clean_with_its_books(scf_json: Any, story: Path) -> No
         "dual control",
         "batches paid once",
         "facilities traceable",
+        "published scores recompute",
         "decisions replayed",
     ]
     (project,) = report["projects"]

@@ -42,7 +42,7 @@ def test_each_example_runs_green(scf: Run, here: Path, example: Path) -> None:
     assert result.exit_code == 0, result.stdout + result.stderr
     body = json.loads(result.stdout)
     assert body["transactions"] > 10
-    assert body["steps"][-1]["detail"].startswith("audit clean: 10 checks over ")
+    assert body["steps"][-1]["detail"].startswith("audit clean: 11 checks over ")
 
 
 @pytest.mark.parametrize(
@@ -268,7 +268,7 @@ def test_a_generated_scenario_is_the_same_from_a_seed_and_runs_green(scf: Run, h
     assert sum(s["action"] == "project.disburse" for s in steps) == 50
     financed = [s for s in steps if s["action"] == "disruption.report"]
     assert [s["detail"] for s in financed] == ["1 of 1 order(s) financed"]
-    assert steps[-1]["detail"].startswith("audit clean: 10 checks over ")
+    assert steps[-1]["detail"].startswith("audit clean: 11 checks over ")
 
 
 def test_generate_refuses_a_size_out_of_range_in_one_line(scf: Run, here: Path) -> None:

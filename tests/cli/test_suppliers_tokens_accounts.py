@@ -254,3 +254,56 @@ def test_a_zero_amount_mines_nothing(scf: Run, scf_json, deployed, args: list[st
     assert result.exit_code == 1
     assert result.stderr.strip() == "error: the amount must be above 0"
     assert scf_json("chain", "status")["block"] == block
+
+
+def test_attest_profile_and_publish_score(scf: Run, scf_json, deployed) -> None:  # type: ignore[no-untyped-def]
+    assert register(scf, "resist_a").exit_code == 0
+    attested = scf(
+        "supplier", "attest", "resist_a", "TAX_GRADE", "A", "--source", "tax certificate 2026-118"
+    )
+    assert attested.exit_code == 0, attested.stderr
+    assert attested.stdout.startswith("resist_a (0x")
+    assert ": TAX_GRADE = 1 as of " in attested.stdout
+    profile = scf_json("supplier", "profile", "resist_a")
+    points = {f["name"]: f["points"] for f in profile["score"]["factors"]}
+    assert points["tax_grade"] == 60
+    assert profile["score"]["score"] == 500 + sum(points.values())
+    assert profile["published"] == 0
+    shown = scf("supplier", "profile", "resist_a")
+    assert shown.exit_code == 0 and "tax_grade" in shown.stdout and "+60" in shown.stdout
+    assert "attestations: TAX_GRADE = 1 (block " in shown.stdout
+    published = scf_json("supplier", "publish-score", "resist_a")
+    assert published["profile"]["score"]["score"] == profile["score"]["score"]
+    assert scf_json("supplier", "show", "resist_a")["score"] == profile["score"]["score"]
+    report = scf_json("audit", "report")
+    (check,) = [c for c in report["checks"] if c["name"] == "published scores recompute"]
+    assert check["ok"] and check["detail"].startswith("1 published score(s) recomputed")
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("PATENTS", "many", "--source", "x"), "value 'many' is not a whole number"),
+        (("TAX_GRADE", "Z", "--source", "x"), "value 'Z' is not a whole number"),
+        (("PATENTS", "3", "--source", "x", "--as-of", "2026-13-01"), "is not a date (YYYY-MM-DD)"),
+        (("PATENTS", "3", "--source", "x", "--as-of", "2999-01-01"), "is after the chain's time"),
+        (("HEADCOUNT", "3", "--source", "x"), "indicator 'HEADCOUNT' is not one of"),
+    ],
+)
+def test_bad_attestations_get_one_line_and_change_nothing(  # type: ignore[no-untyped-def]
+    scf: Run, scf_json, deployed, args: tuple[str, ...], message: str
+) -> None:
+    assert register(scf, "resist_a").exit_code == 0
+    before = scf_json("chain", "status")["block"]
+    result = scf("supplier", "attest", "resist_a", *args)
+    assert result.exit_code != 0
+    assert message in result.stderr and len(result.stderr.strip().splitlines()) == 1
+    assert scf_json("chain", "status")["block"] == before
+
+
+def test_a_profile_of_an_unregistered_account_is_one_line(scf: Run, deployed) -> None:  # type: ignore[no-untyped-def]
+    result = scf("supplier", "profile", "resist_b")
+    assert result.exit_code != 0
+    assert result.stderr.startswith("error: resist_b (0x")
+    assert result.stderr.strip().endswith(") is not a registered supplier")
+    assert len(result.stderr.strip().splitlines()) == 1

@@ -111,6 +111,8 @@ MATRIX: dict[str, dict[str, Rule]] = {
         "unqualify": REGISTRAR,
         "readmit": REGISTRAR,
         "rate": role("RATER_ROLE", "rater"),
+        "attest": role("RATER_ROLE", "rater"),
+        "publishScore": role("RATER_ROLE", "rater"),
         "markDisrupted": TRIGGER,
         "markRecovered": TRIGGER,
         "commitCapacity": TRIGGER,
