@@ -63,6 +63,9 @@ class Session:
         #: Receipts of every transaction this session sent, in order.
         self.journal: list[TxReceipt] = []
         self._deployment_checked = False
+        #: A played copy (risk what-if): a read-only embedded session whose chain store
+        #: drops every change, in which transactions may still be sent.
+        self.simulation = False
 
     def _node_is_test_chain(self) -> bool:
         if self.chain_id in TEST_CHAIN_IDS:
@@ -235,6 +238,8 @@ class Session:
             raise
 
     def _require_writable(self) -> None:
+        if self.simulation and self.embedded is not None:
+            return
         if not self.workspace.writable:
             raise ConfigurationError("this session is read-only")
 

@@ -118,6 +118,7 @@ COMMANDS: dict[str, Entry] = {
         "app",
         "Recoveries: what a substitute that kept its advance and did not deliver owes a project.",
     ),
+    "risk": Entry("cli.risk", "app", "Early warning: what a cut-off would do, before it happens."),
     "role": Entry("cli.role", "app", "Roles on the deployed contracts."),
     "scenario": Entry("cli.scenario", "app", "Scenario files: scripted financing stories."),
     "supplier": Entry(

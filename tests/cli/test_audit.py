@@ -250,3 +250,21 @@ def test_many_findings_are_summarised_by_kind_and_all_listed_on_request(story: P
         assert "number 14" not in summary
         every = shown(every_finding=True)
         assert all(f"{f.kind} number {f.subject[6:]}" in every for f in found)
+
+
+def test_risk_whatif_plays_a_cut_off_and_keeps_nothing(
+    scf: Run, scf_json: Any, story: Path
+) -> None:
+    before = scf_json("chain", "status")["block"]
+    body = scf_json("risk", "whatif", "resist_b")
+    assert (body["open_orders"], body["advanced"], body["unfinanced"]) == (0, "0.00", 0)
+    text = scf("risk", "whatif", "resist_b")
+    assert text.exit_code == 0, text.stderr
+    flat = " ".join(text.stdout.split())  # the console wraps long lines
+    assert flat.startswith("if resist_b (0x") and "0 open order(s), 0 would move" in flat
+    cut = scf("risk", "whatif", "resist_a")
+    assert cut.exit_code != 0
+    assert cut.stderr.strip().endswith("is Disrupted: only an Active supplier can be cut off")
+    assert len(cut.stderr.strip().splitlines()) == 1
+    assert scf_json("chain", "status")["block"] == before
+    assert scf_json("supplier", "show", "resist_b")["status"] == "Active"
