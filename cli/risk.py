@@ -12,7 +12,7 @@ from chain_client.chain.workspace import DATABASE
 from chain_client.errors import DeploymentError
 from chain_client.units import format_amount
 
-from .common import output, printable, state, table
+from .common import output, printable, session, state, table
 
 app = typer.Typer(
     help="Early warning: what a cut-off would do, before it happens.", no_args_is_help=True
@@ -64,3 +64,36 @@ def whatif_command(
             else head
         )
         output(ctx, w, view)
+
+
+@app.command("report")
+def report_command(ctx: typer.Context) -> None:
+    """Parts a cut-off would leave without an eligible substitute, attested indicators past
+    their thresholds, buyer concentration, stretched capacity and open recoveries."""
+    from chain_client.risk.report import risk_report
+
+    with session(ctx, writable=False) as s:
+        r = risk_report(s)
+        parts = table(
+            f"parts at block {r.block}",
+            ["part", "makers", "substitutes", "eligible now"],
+            [
+                (
+                    p.part,
+                    ", ".join(s.name_of(m) for m in p.makers) or "-",
+                    p.substitutes,
+                    ", ".join(s.name_of(e) for e in p.eligible) or "none",
+                )
+                for p in r.parts
+            ],
+        )
+        findings = (
+            table(
+                "findings",
+                ["kind", "subject", "detail"],
+                [(f.kind, f.subject, f.detail) for f in r.findings],
+            )
+            if r.findings
+            else Text("no findings")
+        )
+        output(ctx, r, Group(parts, findings))

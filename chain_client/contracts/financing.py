@@ -262,6 +262,11 @@ class Financing(Bound):
             abi=load_artifact("FinancingPolicy")["abi"],
         )
 
+    def terms_for(self, version: int) -> tuple[list[int], list[int], bool]:
+        """(band floors, band advance shares, still valid) of terms `version` now."""
+        terms, valid = self.session.call(self._policy_contract().functions.termsFor(version))
+        return [int(f) for f in terms[0]], [int(a) for a in terms[1]], bool(valid)
+
     def policy(self) -> PolicyRecord:
         functions = self._policy_contract().functions
         values = self.session.call(functions.current())

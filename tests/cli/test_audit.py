@@ -268,3 +268,18 @@ def test_risk_whatif_plays_a_cut_off_and_keeps_nothing(
     assert len(cut.stderr.strip().splitlines()) == 1
     assert scf_json("chain", "status")["block"] == before
     assert scf_json("supplier", "show", "resist_b")["status"] == "Active"
+
+
+def test_risk_report_lists_parts_and_findings(scf: Run, scf_json: Any, story: Path) -> None:
+    body = scf_json("risk", "report")
+    (resist,) = [p for p in body["parts"] if p["part"] == "ARF_RESIST"]
+    # resist_a is cut off; resist_b and resist_c make the part and stand in for each other
+    assert (len(resist["makers"]), resist["substitutes"], len(resist["eligible"])) == (2, 2, 2)
+    assert not [f for f in body["findings"] if f["kind"] == "NO_ELIGIBLE_SUBSTITUTE"]
+    concentrated = [f for f in body["findings"] if f["kind"] == "CONCENTRATION"]
+    assert [f["detail"] for f in concentrated] == [
+        "LITHO-14 places 100.00 % of its business",
+        "LITHO-14 places 100.00 % of its business",
+    ]
+    text = scf("risk", "report")
+    assert text.exit_code == 0 and "CONCENTRATION" in text.stdout

@@ -1,0 +1,157 @@
+"""The risk report: where a cut-off would find no one to move orders to, and which
+suppliers show warning signs in their own history or attested facts.
+
+Everything is read from the registry's and the policy's views and from the deployment's
+events (`chain_client.credit.history`); nothing is written.
+"""
+
+from __future__ import annotations
+
+from pydantic import BaseModel
+
+from ..contracts import Financing, Registry
+from ..credit.history import HistoryBuilder
+from ..models import SubstituteRecord
+from ..session import Session
+
+#: Attested indicators past these are flagged (docs/risk.md).
+TAX_GRADE_AT_OR_BELOW = 4  # C or D
+RD_TURNOVER_ABOVE_BPS = 3_000
+INVENTORY_TURNS_BELOW_X100 = 200
+#: A supplier with one buyer at or above this share of its business is flagged.
+BUYER_SHARE_BPS = 8_000
+#: A supplier with this share of its capacity committed or more is flagged.
+CAPACITY_BPS = 9_000
+
+
+class PartRisk(BaseModel):
+    """One part: who makes it, and which substitutes a trigger could use now."""
+
+    part: str
+    makers: list[str]
+    substitutes: int
+    eligible: list[str]
+
+
+class RiskFinding(BaseModel):
+    kind: str
+    subject: str
+    detail: str
+
+
+class RiskReport(BaseModel):
+    block: int
+    parts: list[PartRisk]
+    findings: list[RiskFinding]
+
+
+def _eligible(financing: Financing, candidate: SubstituteRecord) -> bool:
+    """The trigger's tests of a candidate that do not depend on a particular order: Active,
+    capacity left, a band with an advance under the terms version it accepted (the first
+    band whose floor its score reaches), and that version still valid."""
+    if candidate.status != "Active" or candidate.capacity_left <= 0:
+        return False
+    floors, advances, valid = financing.terms_for(candidate.terms_version)
+    for floor, advance in zip(floors, advances, strict=True):
+        if candidate.score >= floor:
+            return valid and advance != 0
+    return False
+
+
+def risk_report(session: Session) -> RiskReport:
+    from ..audit.collect import collect  # the audit's event cache, loaded on use
+
+    registry, financing = Registry(session), Financing(session)
+    name = session.name_of
+    suppliers = registry.suppliers()
+    findings: list[RiskFinding] = []
+    parts: dict[str, list[str]] = {}
+    for s in suppliers:
+        for part in s.parts:
+            parts.setdefault(part, [])
+            if s.status == "Active":
+                parts[part].append(s.address)
+    report_parts: list[PartRisk] = []
+    for part in sorted(parts):
+        candidates = registry.candidates(part)
+        eligible: list[str] = [c.address for c in candidates if _eligible(financing, c)]
+        makers = parts[part]
+        report_parts.append(
+            PartRisk(
+                part=part,
+                makers=makers,
+                substitutes=len(candidates),
+                eligible=eligible,
+            )
+        )
+        for maker in makers:
+            others = [e for e in eligible if e != maker]
+            if not others:
+                findings.append(
+                    RiskFinding(
+                        kind="NO_ELIGIBLE_SUBSTITUTE",
+                        subject=f"{part} / {name(maker)}",
+                        detail=f"if {name(maker)} were cut off, no eligible substitute for {part}",
+                    )
+                )
+    rows = collect(session)
+    block = int(session.w3.eth.block_number)
+    builders = {s.address: HistoryBuilder(s.address) for s in suppliers}
+    for row in rows:
+        for builder in builders.values():
+            builder.feed(row)
+    for s in suppliers:
+        h = builders[s.address].history(block)
+        who = name(s.address)
+        a = {k: v.value for k, v in h.attestations.items()}
+        if a.get("TAX_GRADE", 0) >= TAX_GRADE_AT_OR_BELOW:
+            findings.append(
+                RiskFinding(
+                    kind="INDICATOR", subject=who, detail=f"tax grade {'ABMCD'[a['TAX_GRADE'] - 1]}"
+                )
+            )
+        if a.get("RD_STAFF_TURNOVER_BPS", 0) > RD_TURNOVER_ABOVE_BPS:
+            findings.append(
+                RiskFinding(
+                    kind="INDICATOR",
+                    subject=who,
+                    detail=f"R&D staff turnover {a['RD_STAFF_TURNOVER_BPS'] / 100:.2f} % a year",
+                )
+            )
+        if (
+            "INVENTORY_TURNOVER_X100" in a
+            and a["INVENTORY_TURNOVER_X100"] < INVENTORY_TURNS_BELOW_X100
+        ):
+            findings.append(
+                RiskFinding(
+                    kind="INDICATOR",
+                    subject=who,
+                    detail=f"inventory turnover {a['INVENTORY_TURNOVER_X100'] / 100:.2f} a year",
+                )
+            )
+        if h.orders and h.largest_buyer_bps >= BUYER_SHARE_BPS:
+            findings.append(
+                RiskFinding(
+                    kind="CONCENTRATION",
+                    subject=who,
+                    detail=f"{h.largest_buyer} places {h.largest_buyer_bps / 100:.2f} % "
+                    "of its business",
+                )
+            )
+        if h.capacity_used_bps >= CAPACITY_BPS:
+            findings.append(
+                RiskFinding(
+                    kind="CAPACITY",
+                    subject=who,
+                    detail=f"{h.capacity_used_bps / 100:.2f} % of its capacity committed",
+                )
+            )
+        if h.recoveries_recorded > h.recoveries_repaid:
+            findings.append(
+                RiskFinding(
+                    kind="RECOVERY_OUTSTANDING",
+                    subject=who,
+                    detail=f"owes {h.recoveries_recorded - h.recoveries_repaid} in recoveries",
+                )
+            )
+    return RiskReport(block=block, parts=report_parts, findings=findings)
