@@ -116,7 +116,9 @@ def audit_with_books(
     holding_checks, findings = check_holdings(books, held, pool_status.idle)
     checks += holding_checks + check_rules(rows, addresses)
     published = sum(1 for r in rows if r["event"] == "ScorePublished")
-    score_failures = published_score_failures(rows, session.name_of)
+    score_failures = published_score_failures(
+        rows, lambda block: int(session.w3.eth.get_block(block)["timestamp"]), session.name_of
+    )
     checks.append(
         Check(
             name="published scores recompute",

@@ -43,6 +43,7 @@ class SupplierHistory(BaseModel):
 
     supplier: str
     as_of_block: int
+    as_of_time: int = 0
     orders: int = 0
     business: int = 0
     largest_buyer: str | None = None
@@ -50,6 +51,8 @@ class SupplierHistory(BaseModel):
     delivered_on_time: int = 0
     delivered_late: int = 0
     days_late: int = 0
+    overdue: int = 0
+    days_overdue: int = 0
     rejected: int = 0
     closed_undelivered: int = 0
     recoveries_recorded: int = 0
@@ -76,6 +79,8 @@ class SupplierHistory(BaseModel):
             "delivered_on_time": self.delivered_on_time,
             "delivered_late": self.delivered_late,
             "days_late": self.days_late,
+            "overdue": self.overdue,
+            "days_overdue": self.days_overdue,
             "rejected": self.rejected,
             "closed_undelivered": self.closed_undelivered,
             "recoveries_recorded": self.recoveries_recorded,
@@ -103,60 +108,68 @@ def _at(row: Row) -> str:
     return f"block {row['block']}"
 
 
+def _days(seconds: int) -> int:
+    """Whole days, rounded up."""
+    return -(-seconds // DAY)
+
+
 class HistoryBuilder:
     """Builds one supplier's history from events fed oldest first; `history()` may be taken
     at any point (the audit takes one at each published score's block)."""
 
     def __init__(self, supplier: str) -> None:
         self.supplier = supplier
-        self.block = 0
         self._h = SupplierHistory(supplier=supplier, as_of_block=0)
         self._evidence: dict[str, list[str]] = defaultdict(list)
+        self._owner: dict[str, str] = {}  # project (hex) -> its owner, the buyer
         self._due: dict[int, int] = {}
         self._value: dict[int, int] = {}
-        self._project: dict[int, str] = {}
-        self._pending: dict[int, tuple[int, Row]] = {}  # order -> (days late, row)
+        self._buyer: dict[int, str] = {}
+        self._holder: dict[int, str] = {}
+        self._mine: dict[int, Row] = {}  # orders it held, and how they came
+        self._ended: set[int] = set()  # settled, cancelled or closed undelivered
+        self._cancelled: set[int] = set()
+        self._settled: set[int] = set()
+        self._delivered: dict[int, tuple[str, int, Row]] = {}  # order -> (by, days late, row)
         self._facility_of: dict[int, str] = {}  # facility -> substitute
         self._facility_order: dict[int, int] = {}
-        self._closed: set[int] = set()
-        self._undelivered: set[int] = set()
-        self._by_buyer: dict[str, int] = defaultdict(int)
-
-    def _business(self, order: int, row: Row, how: str) -> None:
-        h = self._h
-        h.orders += 1
-        h.business += self._value[order]
-        self._by_buyer[self._project[order]] += self._value[order]
-        self._evidence["orders"].append(f"order {order} {how} ({_at(row)})")
 
     def feed(self, row: Row) -> None:
         """Moves the history past one event."""
-        self.block = int(row["block"])
         h, ev, me = self._h, self._evidence, self.supplier
         event, a = row["event"], row["args"]
-        if event == "OrderRegistered":
+        if event == "ProjectCreated":
+            self._owner[a["project"]] = a["owner"]
+        elif event == "OrderRegistered":
             order = int(a["order"])
             self._due[order], self._value[order] = int(a["due"]), int(a["value"])
-            self._project[order] = _text(a["project"])
+            self._buyer[order] = self._owner.get(a["project"], _text(a["project"]))
+            self._holder[order] = a["supplier"]
             if a["supplier"] == me:
-                self._business(order, row, f"placed by {self._project[order]}")
+                self._mine[order] = row
         elif event == "SubstituteFinanced":
             order, facility = int(a["order"]), int(a["facility"])
             self._facility_of[facility], self._facility_order[facility] = a["to"], order
+            self._holder[order] = a["to"]
             if a["to"] == me:
-                self._business(order, row, "moved here as substitute")
-        elif event == "DeliveryRecorded" and a["supplier"] == me:
+                self._mine[order] = row
+        elif event == "OrderCancelled":
+            self._cancelled.add(int(a["order"]))
+            self._ended.add(int(a["order"]))
+        elif event == "OrderSettled":
+            self._settled.add(int(a["order"]))
+            self._ended.add(int(a["order"]))
+        elif event == "DeliveryRecorded":
             order = int(a["order"])
-            late = max(0, -(-(int(row["time"]) - self._due[order]) // DAY))
-            self._pending[order] = (late, row)
-        elif event == "DeliveryRejected" and int(a["order"]) in self._pending:
-            order = int(a["order"])
-            _, first = self._pending.pop(order)
-            h.rejected += 1
-            ev["rejected"].append(f"order {order}, delivery of {_at(first)} rejected ({_at(row)})")
+            late = max(0, _days(int(row["time"]) - self._due[order]))
+            self._delivered[order] = (a["supplier"], late, row)
+        elif event == "DeliveryRejected":
+            self._reject(int(a["order"]), row, "rejected")
         elif event == "OrderClosedUndelivered":
             order = int(a["order"])
-            self._undelivered.add(order)
+            self._ended.add(order)
+            # closing a delivered order rejects its delivery
+            self._reject(order, row, "ended by closing the order undelivered")
             if a["substitute"] == me:
                 h.closed_undelivered += 1
                 ev["closed_undelivered"].append(f"order {order} ({_at(row)})")
@@ -166,8 +179,6 @@ class HistoryBuilder:
         elif event == "RecoveryRepaid" and a["debtor"] == me:
             h.recoveries_repaid += int(a["amount"])
             ev["recoveries"].append(f"repaid {a['amount']} on order {a['ref']} ({_at(row)})")
-        elif event == "FacilityCollected" and a.get("closed"):
-            self._closed.add(int(a["facility"]))
         elif event == "SupplierDisrupted" and a["supplier"] == me:
             h.disruptions += 1
             ev["disruptions"].append(f"episode {a['episode']} ({_at(row)})")
@@ -185,48 +196,82 @@ class HistoryBuilder:
                 block=int(row["block"]),
             )
             last = h.attestations.get(name)
-            if last is None or attestation.as_of >= last.as_of:
+            # the fact of the latest day; of one day, the latest record (a correction)
+            if last is None or attestation.as_of // DAY >= last.as_of // DAY:
                 h.attestations[name] = attestation
             ev["attestations"].append(f"{name} = {attestation.value} ({_at(row)})")
 
-    def history(self, as_of_block: int) -> SupplierHistory:
-        """The history as fed so far, stamped `as_of_block`."""
+    def _reject(self, order: int, row: Row, how: str) -> None:
+        delivered = self._delivered.pop(order, None)
+        if delivered is not None and delivered[0] == self.supplier:
+            self._h.rejected += 1
+            self._evidence["rejected"].append(
+                f"order {order}, delivery of {_at(delivered[2])} {how} ({_at(row)})"
+            )
+
+    def history(self, as_of_block: int, as_of_time: int) -> SupplierHistory:
+        """The history as fed so far, as of `as_of_block`, whose time is `as_of_time` (what
+        is overdue is counted at that time)."""
         h = self._h.model_copy(deep=True)
-        h.as_of_block = as_of_block
+        h.as_of_block, h.as_of_time = as_of_block, as_of_time
         evidence = {k: list(v) for k, v in self._evidence.items()}
-        for order, (late, row) in sorted(self._pending.items()):
+
+        def note(kind: str, text: str) -> None:
+            evidence.setdefault(kind, []).append(text)
+
+        by_buyer: dict[str, int] = defaultdict(int)
+        for order, row in self._mine.items():
+            if order in self._cancelled:
+                continue
+            h.orders += 1
+            h.business += self._value[order]
+            by_buyer[self._buyer[order]] += self._value[order]
+            how = "moved here as substitute" if row["event"] == "SubstituteFinanced" else "placed"
+            note("orders", f"order {order} {how} ({_at(row)})")
+        for order, (by, late, row) in sorted(self._delivered.items()):
+            if by != self.supplier:
+                continue
             if late:
                 h.delivered_late += 1
                 h.days_late += late
-                evidence.setdefault("delivered_late", []).append(
-                    f"order {order}, {late} day(s) late ({_at(row)})"
-                )
+                note("delivered_late", f"order {order}, {late} day(s) late ({_at(row)})")
             else:
                 h.delivered_on_time += 1
-                evidence.setdefault("delivered_on_time", []).append(f"order {order} ({_at(row)})")
-        for facility in sorted(self._closed):
-            if self._facility_of.get(facility) != self.supplier:
-                continue
+                note("delivered_on_time", f"order {order} ({_at(row)})")
+        for order in sorted(self._mine):
+            if (
+                self._holder[order] == self.supplier
+                and order not in self._ended
+                and order not in self._delivered
+                and self._due[order] < as_of_time
+            ):
+                days = _days(as_of_time - self._due[order])
+                h.overdue += 1
+                h.days_overdue += days
+                note("overdue", f"order {order}, {days} day(s) past its due date, not delivered")
+        for facility in sorted(self._facility_of):
             order = self._facility_order[facility]
-            if order not in self._undelivered:
+            if self._facility_of[facility] == self.supplier and order in self._settled:
                 h.facilities_repaid += 1
-                evidence.setdefault("facilities_repaid", []).append(
-                    f"facility {facility} (order {order})"
+                note(
+                    "facilities_repaid", f"facility {facility} (order {order}, delivered, settled)"
                 )
         if h.business:
-            buyer, amount = max(sorted(self._by_buyer.items()), key=lambda item: item[1])
+            buyer, amount = max(sorted(by_buyer.items()), key=lambda item: item[1])
             h.largest_buyer, h.largest_buyer_bps = buyer, amount * 10_000 // h.business
         h.evidence = evidence
         return h
 
 
-def supplier_history(rows: Iterable[Row], supplier: str, as_of_block: int) -> SupplierHistory:
+def supplier_history(
+    rows: Iterable[Row], supplier: str, as_of_block: int, as_of_time: int
+) -> SupplierHistory:
     """Rebuilds `supplier`'s history from the deployment's events up to `as_of_block`
-    (inclusive). `rows` are the audit's collected events, oldest first; a publisher names
-    the latest mined block, so its own transaction comes later."""
+    (inclusive), whose time is `as_of_time`. `rows` are the audit's collected events, oldest
+    first; a publisher names the latest mined block, so its own transaction comes later."""
     builder = HistoryBuilder(supplier)
     for row in rows:
         if int(row["block"]) > as_of_block:
             break
         builder.feed(row)
-    return builder.history(as_of_block)
+    return builder.history(as_of_block, as_of_time)

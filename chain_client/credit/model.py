@@ -8,13 +8,14 @@ points from a base of 500, within its own bound, and the total is held to 0..100
 | --- | --- |
 | on_time | +25 per delivery on or before the due date, at most +150 |
 | late | -10 per late delivery and -2 per day late, at most -150 |
-| rejected | -40 per delivery rejected, at most -160 |
+| overdue | -10 per order held undelivered past its due date, -2 per day past, at most -150 |
+| rejected | -40 per delivery rejected or ended by an undelivered close, at most -160 |
 | undelivered | -120 per financed order closed undelivered, at most -240 |
 | recoveries | -100 while a recovery is outstanding; -20 once all are repaid |
-| facilities_repaid | +30 per advance repaid on a delivered order, at most +90 |
+| facilities_repaid | +30 per advance on an order it delivered and that settled, at most +90 |
 | disruptions | -50 per disruption episode, at most -150 |
 | capacity | -40 at 90 % or more of capacity committed, -20 at 75 % or more |
-| concentration | -40 when one buyer is 80 % or more of the business, -20 at 50 % or more |
+| concentration | -40 at one buyer (a project owner) with 80 % of the business, -20 at 50 % |
 | tax_grade | A +60, B +30, M 0, C -60, D -120 |
 | years_registered | +5 a year, at most +50 |
 | patents | +4 each, at most +60 |
@@ -80,6 +81,14 @@ def _factors(i: dict[str, Any]) -> list[Factor]:
             name="late",
             points=max(-150, -10 * late - 2 * days),
             detail=f"{late} late, {days} day(s) in all",
+        )
+    )
+    overdue, days_over = i["overdue"], i["days_overdue"]
+    f.append(
+        Factor(
+            name="overdue",
+            points=max(-150, -10 * overdue - 2 * days_over),
+            detail=f"{overdue} past due undelivered, {days_over} day(s) in all",
         )
     )
     f.append(

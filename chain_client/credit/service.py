@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from pydantic import BaseModel
 
 from ..contracts import Registry
-from ..errors import InputError
+from ..errors import ChainConnectionError, InputError
 from ..models import TxResult
 from ..session import Session
 from ..units import reference_hash, to_bytes32
@@ -30,16 +30,26 @@ def profile(session: Session, supplier: str) -> Profile:
 
     registry = Registry(session)
     record = registry.supplier(supplier)
+    # the block first: events mined while they are read are left to the next profile
+    latest = session.w3.eth.get_block("latest")
+    block, when = int(latest["number"]), int(latest["timestamp"])
     rows = collect(session)
-    block = int(session.w3.eth.block_number)
-    history = supplier_history(rows, record.address, block)
+    history = supplier_history(rows, record.address, block, when)
     return Profile(history=history, score=score(history), published=record.score)
 
 
 def publish(session: Session, supplier: str, *, sender: str = "rater") -> tuple[Profile, TxResult]:
     """Computes `supplier`'s model score now and publishes it, with the model version, the
     inputs hash and the block its inputs were read at."""
-    current = profile(session, supplier)
+    # the history must still be the chain's when sent: read again while blocks came in
+    for _ in range(5):
+        current = profile(session, supplier)
+        if int(session.w3.eth.block_number) == current.history.as_of_block:
+            break
+    else:
+        raise ChainConnectionError(
+            "the chain moved on while the history was read, five times: publish again"
+        )
     s = current.score
     fn = Registry(session).contract.functions.publishScore(
         current.history.supplier,

@@ -1,22 +1,38 @@
 """The audit's check of published scores: each one recomputed from the events up to the
-block its publisher named, with the model version it named."""
+block its publisher named, with the model version it named, and compared with the history
+at the moment it was published (a score published on a stale history is flagged)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from .history import HistoryBuilder, Row
 from .model import MODEL_VERSION, inputs_hash, score_inputs
 
 
-def published_score_failures(rows: list[Row], name_of: Callable[[str], str] = str) -> list[str]:
-    """One line per published score that does not follow from its inputs. Scores set by
-    hand (`SupplierRated` without `ScorePublished`) are not checked."""
+def _without_stamp(inputs: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in inputs.items() if k != "as_of_block"}
+
+
+def published_score_failures(
+    rows: list[Row], time_of: Callable[[int], int], name_of: Callable[[str], str] = str
+) -> list[str]:
+    """One line per published score that does not follow from its inputs, or whose inputs
+    were already out of date when it was published. `time_of(block)` is a block's
+    timestamp. Scores set by hand (`SupplierRated` without `ScorePublished`) are not
+    checked."""
     published = [r for r in rows if r["event"] == "ScorePublished"]
     if not published:
         return []
     builders = {s: HistoryBuilder(s) for s in {r["args"]["supplier"] for r in published}}
+    named: dict[int, dict[str, Any]] = {}  # id(row) -> inputs at its named block
     failures: list[str] = []
+
+    def at_named_block(row: Row) -> None:
+        a = row["args"]
+        at = int(a["asOfBlock"])
+        named[id(row)] = builders[a["supplier"]].history(at, time_of(at)).inputs()
 
     def judge(row: Row) -> None:
         a = row["args"]
@@ -27,7 +43,7 @@ def published_score_failures(rows: list[Row], name_of: Callable[[str], str] = st
                 f"{head} names scoring model {version}; this audit knows {MODEL_VERSION}"
             )
             return
-        inputs = builders[a["supplier"]].history(at).inputs()
+        inputs = named[id(row)]
         expected, _ = score_inputs(inputs, version)
         digest = inputs_hash(inputs, version)
         if a["inputs"] != digest:
@@ -35,18 +51,28 @@ def published_score_failures(rows: list[Row], name_of: Callable[[str], str] = st
                 f"{head} names inputs {a['inputs']}, but the history up to block {at} hashes to "
                 f"{digest} (score {expected})"
             )
-        elif int(a["score"]) != expected:
+            return
+        if int(a["score"]) != expected:
             failures.append(f"{head}, but model {version} gives {expected} from its inputs")
+            return
+        now = builders[a["supplier"]].history(int(row["block"]), int(row["time"])).inputs()
+        if _without_stamp(now) != _without_stamp(inputs):
+            current, _ = score_inputs(now, version)
+            failures.append(
+                f"{head} from its history up to block {at}, but events before its publication "
+                f"changed that history (score {current} when published)"
+            )
 
     pending = list(published)
     for row in rows:
-        # judged on the events up to its block and before the publication itself
-        due = [p for p in pending if int(p["args"]["asOfBlock"]) < int(row["block"]) or p is row]
-        for p in due:
-            judge(p)
+        for p in [p for p in pending if int(p["args"]["asOfBlock"]) < int(row["block"])]:
+            at_named_block(p)
             pending.remove(p)
+        for p in [p for p in published if p is row]:
+            if id(p) not in named:  # names its own block: the events before it
+                at_named_block(p)
+                pending.remove(p)
+            judge(p)
         for builder in builders.values():
             builder.feed(row)
-    for row in pending:
-        judge(row)
     return failures

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel
 
-from ..contracts import Financing, Registry
+from ..contracts import Financing, Pool, Registry
 from ..credit.history import HistoryBuilder
 from ..models import SubstituteRecord
 from ..session import Session
@@ -45,11 +45,14 @@ class RiskReport(BaseModel):
     findings: list[RiskFinding]
 
 
-def _eligible(financing: Financing, candidate: SubstituteRecord) -> bool:
+def _eligible(financing: Financing, candidate: SubstituteRecord, exposure_cap: int) -> bool:
     """The trigger's tests of a candidate that do not depend on a particular order: Active,
-    capacity left, a band with an advance under the terms version it accepted (the first
-    band whose floor its score reaches), and that version still valid."""
+    capacity left, exposure under its cap (the trigger adds any advance to it), a band with
+    an advance under the terms version it accepted (the first band whose floor its score
+    reaches), and that version still valid."""
     if candidate.status != "Active" or candidate.capacity_left <= 0:
+        return False
+    if financing.exposure(candidate.address) >= exposure_cap:
         return False
     floors, advances, valid = financing.terms_for(candidate.terms_version)
     for floor, advance in zip(floors, advances, strict=True):
@@ -72,9 +75,15 @@ def risk_report(session: Session) -> RiskReport:
             if s.status == "Active":
                 parts[part].append(s.address)
     report_parts: list[PartRisk] = []
+    # the trigger's cap on one substitute's exposure: a share of the pool's assets now
+    exposure_cap = (
+        Pool(session).status().total_assets * financing.policy().exposure_cap_bps // 10_000
+    )
     for part in sorted(parts):
         candidates = registry.candidates(part)
-        eligible: list[str] = [c.address for c in candidates if _eligible(financing, c)]
+        eligible: list[str] = [
+            c.address for c in candidates if _eligible(financing, c, exposure_cap)
+        ]
         makers = parts[part]
         report_parts.append(
             PartRisk(
@@ -94,21 +103,22 @@ def risk_report(session: Session) -> RiskReport:
                         detail=f"if {name(maker)} were cut off, no eligible substitute for {part}",
                     )
                 )
-    rows = collect(session)
     block = int(session.w3.eth.block_number)
+    rows = collect(session)
     builders = {s.address: HistoryBuilder(s.address) for s in suppliers}
     for row in rows:
         for builder in builders.values():
             builder.feed(row)
+    when = int(session.w3.eth.get_block(block)["timestamp"])
     for s in suppliers:
-        h = builders[s.address].history(block)
+        h = builders[s.address].history(block, when)
         who = name(s.address)
         a = {k: v.value for k, v in h.attestations.items()}
-        if a.get("TAX_GRADE", 0) >= TAX_GRADE_AT_OR_BELOW:
+        grade = a.get("TAX_GRADE", 0)
+        if grade >= TAX_GRADE_AT_OR_BELOW:
+            letter = "ABMCD"[grade - 1] if grade <= 5 else f"code {grade}"
             findings.append(
-                RiskFinding(
-                    kind="INDICATOR", subject=who, detail=f"tax grade {'ABMCD'[a['TAX_GRADE'] - 1]}"
-                )
+                RiskFinding(kind="INDICATOR", subject=who, detail=f"tax grade {letter}")
             )
         if a.get("RD_STAFF_TURNOVER_BPS", 0) > RD_TURNOVER_ABOVE_BPS:
             findings.append(
@@ -134,8 +144,8 @@ def risk_report(session: Session) -> RiskReport:
                 RiskFinding(
                     kind="CONCENTRATION",
                     subject=who,
-                    detail=f"{h.largest_buyer} places {h.largest_buyer_bps / 100:.2f} % "
-                    "of its business",
+                    detail=f"{name(h.largest_buyer or '')} places "
+                    f"{h.largest_buyer_bps / 100:.2f} % of its business",
                 )
             )
         if h.capacity_used_bps >= CAPACITY_BPS:

@@ -277,9 +277,8 @@ def test_risk_report_lists_parts_and_findings(scf: Run, scf_json: Any, story: Pa
     assert (len(resist["makers"]), resist["substitutes"], len(resist["eligible"])) == (2, 2, 2)
     assert not [f for f in body["findings"] if f["kind"] == "NO_ELIGIBLE_SUBSTITUTE"]
     concentrated = [f for f in body["findings"] if f["kind"] == "CONCENTRATION"]
-    assert [f["detail"] for f in concentrated] == [
-        "LITHO-14 places 100.00 % of its business",
-        "LITHO-14 places 100.00 % of its business",
-    ]
+    assert len(concentrated) == 2
+    assert all(f["detail"].startswith("chipco (0x") for f in concentrated)
+    assert all(f["detail"].endswith(") places 100.00 % of its business") for f in concentrated)
     text = scf("risk", "report")
     assert text.exit_code == 0 and "CONCENTRATION" in text.stdout

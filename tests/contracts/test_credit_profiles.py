@@ -13,11 +13,20 @@ from chain_client.credit.model import MODEL_VERSION, inputs_hash, score
 from chain_client.credit.service import attest, profile, publish, source_hash
 from chain_client.credit.verify import published_score_failures
 from chain_client.errors import ContractRevert, InputError
+from chain_client.session import Session
 from chain_client.units import to_bytes32
 from tests.conftest import assert_revert, events
 from tests.contracts.financing_fixtures import World
 
 DAY = 86_400
+
+
+def block_time(session: Session, block: int) -> int:
+    return int(session.w3.eth.get_block(block)["timestamp"])
+
+
+def time_of(session: Session):  # type: ignore[no-untyped-def]
+    return lambda block: block_time(session, block)
 
 
 def deliver_at(world: World, order: int, when: int) -> None:
@@ -140,10 +149,13 @@ def test_a_published_score_sets_the_score_and_the_audit_recomputes_it(world: Wor
         "rater": world.a("rater"),
     }
     rows = collect(world.session, use_cache=False)
-    assert published_score_failures(rows) == []
+    assert published_score_failures(rows, time_of(world.session)) == []
     # recomputed from the events up to the named block: later events do not matter
     world.financing.report_disruption("resist_a", "FIRE")
-    assert published_score_failures(collect(world.session, use_cache=False)) == []
+    assert (
+        published_score_failures(collect(world.session, use_cache=False), time_of(world.session))
+        == []
+    )
 
 
 def test_the_audit_flags_a_published_score_that_does_not_follow_from_its_inputs(
@@ -154,7 +166,7 @@ def test_the_audit_flags_a_published_score_that_does_not_follow_from_its_inputs(
     session = world.session
     block = session.w3.eth.block_number
     rows = collect(session, use_cache=False)
-    honest = score(supplier_history(rows, world.a("resist_a"), block))
+    honest = score(supplier_history(rows, world.a("resist_a"), block, block_time(session, block)))
     registry = world.litho.registry.contract.functions
     digest = bytes.fromhex(honest.inputs_hash[2:])
     # the right inputs, a score raised by hand
@@ -170,7 +182,7 @@ def test_the_audit_flags_a_published_score_that_does_not_follow_from_its_inputs(
     session.transact(
         registry.publishScore(world.a("resist_a"), honest.score, 9, digest, block), "rater"
     )
-    failures = published_score_failures(collect(session, use_cache=False))
+    failures = published_score_failures(collect(session, use_cache=False), time_of(session))
     assert len(failures) == 3
     assert failures[0].endswith(f"but model 1 gives {honest.score} from its inputs")
     assert f"but the history up to block {block} hashes to {honest.inputs_hash}" in failures[1]

@@ -47,5 +47,8 @@ def test_the_report_flags_a_supplier_with_one_buyer(session: Session) -> None:
     report = risk_report(session)
     concentration = [f for f in report.findings if f.kind == "CONCENTRATION"]
     assert [(f.subject, f.detail) for f in concentration] == [
-        (session.name_of(world.a("resist_a")), "LITHO-14 places 100.00 % of its business")
+        (
+            session.name_of(world.a("resist_a")),
+            f"{session.name_of(world.a('chipco'))} places 100.00 % of its business",
+        )
     ]
