@@ -72,39 +72,26 @@ def _bounded(points: int, low: int, high: int) -> int:
     return max(low, min(high, points))
 
 
+def _count(name: str, count: int, each: int, bound: int, what: str) -> Factor:
+    """`each` points per unit of `count`, held at `bound` (a floor for a penalty)."""
+    points = max(bound, each * count) if each < 0 else min(bound, each * count)
+    return Factor(name=name, points=points, detail=f"{count} {what}")
+
+
+def _lateness(name: str, count: int, days: int, what: str) -> Factor:
+    """-10 per order and -2 per day, at most -150."""
+    points = max(-150, -10 * count - 2 * days)
+    return Factor(name=name, points=points, detail=f"{count} {what}, {days} day(s) in all")
+
+
 def _factors(i: dict[str, Any]) -> list[Factor]:
-    f: list[Factor] = []
-    on_time, late, days = i["delivered_on_time"], i["delivered_late"], i["days_late"]
-    f.append(Factor(name="on_time", points=min(150, 25 * on_time), detail=f"{on_time} on time"))
-    f.append(
-        Factor(
-            name="late",
-            points=max(-150, -10 * late - 2 * days),
-            detail=f"{late} late, {days} day(s) in all",
-        )
-    )
-    overdue, days_over = i["overdue"], i["days_overdue"]
-    f.append(
-        Factor(
-            name="overdue",
-            points=max(-150, -10 * overdue - 2 * days_over),
-            detail=f"{overdue} past due undelivered, {days_over} day(s) in all",
-        )
-    )
-    f.append(
-        Factor(
-            name="rejected",
-            points=max(-160, -40 * i["rejected"]),
-            detail=f"{i['rejected']} rejected",
-        )
-    )
-    f.append(
-        Factor(
-            name="undelivered",
-            points=max(-240, -120 * i["closed_undelivered"]),
-            detail=f"{i['closed_undelivered']} closed undelivered",
-        )
-    )
+    f: list[Factor] = [
+        _count("on_time", i["delivered_on_time"], 25, 150, "on time"),
+        _lateness("late", i["delivered_late"], i["days_late"], "late"),
+        _lateness("overdue", i["overdue"], i["days_overdue"], "past due undelivered"),
+        _count("rejected", i["rejected"], -40, -160, "rejected"),
+        _count("undelivered", i["closed_undelivered"], -120, -240, "closed undelivered"),
+    ]
     recorded, repaid = i["recoveries_recorded"], i["recoveries_repaid"]
     if recorded > repaid:
         recovery = Factor(name="recoveries", points=-100, detail=f"{recorded - repaid} outstanding")
@@ -113,20 +100,8 @@ def _factors(i: dict[str, Any]) -> list[Factor]:
     else:
         recovery = Factor(name="recoveries", points=0, detail="none")
     f.append(recovery)
-    f.append(
-        Factor(
-            name="facilities_repaid",
-            points=min(90, 30 * i["facilities_repaid"]),
-            detail=f"{i['facilities_repaid']} repaid",
-        )
-    )
-    f.append(
-        Factor(
-            name="disruptions",
-            points=max(-150, -50 * i["disruptions"]),
-            detail=f"{i['disruptions']} episode(s)",
-        )
-    )
+    f.append(_count("facilities_repaid", i["facilities_repaid"], 30, 90, "repaid"))
+    f.append(_count("disruptions", i["disruptions"], -50, -150, "episode(s)"))
     used = i["capacity_used_bps"]
     f.append(
         Factor(
