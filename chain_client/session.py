@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from eth_utils import to_checksum_address
 from web3 import Web3
@@ -17,7 +17,6 @@ from web3.exceptions import TimeExhausted, Web3Exception
 from web3.types import TxParams, TxReceipt
 
 from .chain.accounts import Accounts, key_env_name
-from .chain.embedded import PersistentPyEVMBackend, embedded_web3
 from .chain.node import TEST_CHAIN_IDS, node_web3
 from .chain.workspace import Workspace
 from .config import Settings
@@ -31,6 +30,9 @@ from .errors import (
 )
 from .models import ChainStatus, Deployment, TxResult, timestamp
 from .revert import decode_revert, revert_data
+
+if TYPE_CHECKING:
+    from .chain.embedded import PersistentPyEVMBackend
 
 DEPLOYMENT_KEY = "deployment:{chain_id}"
 
@@ -310,6 +312,9 @@ def open_session(settings: Settings, *, writable: bool) -> Iterator[Session]:
     workspace = Workspace(settings.workspace, writable=writable)
     try:
         if settings.is_embedded:
+            # py-evm is imported only for the embedded chain: a node session never loads it
+            from .chain.embedded import embedded_web3
+
             w3, backend = embedded_web3(workspace.db, writable=writable)
         else:
             w3, backend = node_web3(settings.chain), None

@@ -34,6 +34,19 @@ def test_help_and_version_import_nothing_of_the_chain(args: list[str]) -> None:
     assert out.stdout.strip().splitlines()[-1] == "[]"
 
 
+def test_a_node_session_never_imports_the_embedded_chain() -> None:
+    # py-evm (`eth`) and eth-tester load only when a session opens the embedded chain
+    probe = (
+        "import sys\n"
+        "import chain_client.session, chain_client.contracts, chain_client.audit.report\n"
+        "print(sorted(m for m in ('eth', 'eth_tester') if m in sys.modules))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", probe], cwd=SOURCE_ROOT, capture_output=True, text=True, check=True
+    )
+    assert out.stdout.strip().splitlines()[-1] == "[]"
+
+
 def test_each_listed_help_line_is_the_command_s_own() -> None:
     for name, entry in COMMANDS.items():
         real = entry.load(name)
