@@ -63,16 +63,16 @@ def published_score_failures(
                 f"changed that history (score {current} when published)"
             )
 
-    pending = list(published)
+    # publications by the block they name: each history is taken once the rows pass it
+    pending = sorted(published, key=lambda r: int(r["args"]["asOfBlock"]))
     for row in rows:
-        for p in [p for p in pending if int(p["args"]["asOfBlock"]) < int(row["block"])]:
-            at_named_block(p)
-            pending.remove(p)
-        for p in [p for p in published if p is row]:
-            if id(p) not in named:  # names its own block: the events before it
-                at_named_block(p)
-                pending.remove(p)
-            judge(p)
+        while pending and int(pending[0]["args"]["asOfBlock"]) < int(row["block"]):
+            at_named_block(pending.pop(0))
+        if row["event"] == "ScorePublished":
+            if id(row) not in named:  # names its own block: the events before it
+                at_named_block(row)
+                pending.remove(row)
+            judge(row)
         for builder in builders.values():
             builder.feed(row)
     return failures
