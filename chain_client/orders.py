@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
 from eth_typing import ChecksumAddress
 from pydantic import Field
@@ -74,7 +74,11 @@ POLICY_FIELDS = (
     "max_per_call",
     "acceptance_days",
     "max_order_horizon_days",
+    "stage_advance_bps",
+    "stage_max_tenor_days",
 )
+#: Life-cycle stages of a milestone, in the contracts' order (`IFundLedger.Stage`).
+STAGES = ("research", "pilot", "industrialisation", "market")
 FACILITY_STATUS = ("None", "Active", "Repaid")
 
 
@@ -133,6 +137,7 @@ class FacilityRecord(Record):
     stop: datetime
     episode: int
     terms_version: int
+    stage: str
     status: str
     owed_principal: Amount
     owed_interest: Amount
@@ -149,7 +154,10 @@ class PoolStatus(Record):
 
 class PolicyRecord(Record):
     """The financing policy; `min_advance` in token units. `terms_version` is the version of
-    the terms a substitute accepts by opting in (advance, rate, lag, grace)."""
+    the terms a substitute accepts by opting in (advance, rate, lag, grace, and their values
+    by stage). `stage_advance_bps[i]` replaces `band_advance_bps` for orders whose milestone
+    is of stage `STAGES[i]` (three zeros: the bands' own shares) and `stage_max_tenor_days[i]`
+    is the longest a facility of that stage may run from opening to due (0: no limit)."""
 
     band_floors: list[int]
     band_advance_bps: list[int]
@@ -169,6 +177,13 @@ class PolicyRecord(Record):
     max_per_call: int
     acceptance_days: int
     max_order_horizon_days: int
+    stage_advance_bps: Annotated[
+        list[Annotated[list[int], Field(min_length=3, max_length=3)]],
+        Field(min_length=len(STAGES), max_length=len(STAGES)),
+    ] = [[0, 0, 0] for _ in STAGES]
+    stage_max_tenor_days: Annotated[
+        list[int], Field(min_length=len(STAGES), max_length=len(STAGES))
+    ] = [0 for _ in STAGES]
     terms_version: int = 0
 
 

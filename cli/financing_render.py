@@ -10,6 +10,7 @@ REASONS = {
     "NOT_ACTIVE": "not Active",
     "LOW_SCORE": "credit score below the lowest band",
     "TERMS_CHANGED": "opted in under terms replaced more than the notice period ago",
+    "TENOR_TOO_LONG": "its facility would run longer than the policy allows at the order's stage",
     "NO_CAPACITY": "not enough capacity left for the order",
     "EXPOSURE_CAP": "its exposure would pass the per-supplier cap",
     "LATER_DELIVERY": "eligible, but another can deliver by the order's due date",

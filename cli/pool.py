@@ -8,6 +8,7 @@ import typer
 
 from chain_client.contracts import Financing, Pool
 from chain_client.errors import InputError
+from chain_client.orders import STAGES
 from chain_client.units import format_amount, parse_amount
 
 from .common import By, output, session, table
@@ -65,7 +66,9 @@ def policy_command(
     set_: Annotated[
         list[str] | None,
         typer.Option(
-            "--set", help="FIELD=VALUE to change (admin), e.g. quorum=2 or band_floors=800,700,600."
+            "--set",
+            help="FIELD=VALUE to change (admin), e.g. quorum=2 or band_floors=800,700,600; "
+            "terms by stage as pilot.advance_bps=6000,5000,3000 or pilot.max_tenor_days=180.",
         ),
     ] = None,
     by: By = None,
@@ -78,7 +81,11 @@ def policy_command(
             raise InputError(f"--set {item!r} must look like FIELD=VALUE")
         try:
             changes[name.strip()] = (
-                [int(v) for v in value.split(",")] if "," in value else int(value)
+                [int(v) for v in value.split(",")]
+                if "," in value
+                else value.strip()
+                if value.strip() == "default"
+                else int(value)
             )
         except ValueError:
             raise InputError(
@@ -91,7 +98,17 @@ def policy_command(
         else:
             policy = financing.policy()
         rows = [
-            (name, ", ".join(map(str, v)) if isinstance(v, list) else v)
+            (name, _cell(v))
             for name, v in policy.model_dump().items()
+            if not name.startswith("stage_")
         ]
+        for i, stage in enumerate(STAGES):
+            shares = policy.stage_advance_bps[i]
+            tenor = policy.stage_max_tenor_days[i]
+            rows.append((f"{stage}.advance_bps", _cell(shares) if any(shares) else "the bands'"))
+            rows.append((f"{stage}.max_tenor_days", tenor or "no limit"))
         output(ctx, policy, table(None, ["field", "value"], rows))
+
+
+def _cell(value: object) -> object:
+    return ", ".join(map(str, value)) if isinstance(value, list) else value

@@ -15,6 +15,9 @@ contract FinancingPolicy is IFinancingPolicy, AccessControlDefaultAdminRules {
     /// @notice Highest credit score.
     uint256 public constant MAX_SCORE = 1000;
 
+    /// @notice Life-cycle stages of a milestone (research, pilot, industrialisation, market).
+    uint256 public constant STAGES = 4;
+
     Policy private _policy;
     uint256 private _version;
     mapping(uint256 version => Terms) private _terms;
@@ -41,7 +44,9 @@ contract FinancingPolicy is IFinancingPolicy, AccessControlDefaultAdminRules {
                 quorumWindow: 1 days,
                 maxPerCall: 10,
                 acceptanceDays: 14,
-                maxOrderHorizonDays: 3 * 365
+                maxOrderHorizonDays: 3 * 365,
+                stageAdvanceBps: [[uint16(0), 0, 0], [uint16(0), 0, 0], [uint16(0), 0, 0], [uint16(0), 0, 0]],
+                stageMaxTenorDays: [uint16(0), 0, 0, 0]
             })
         );
     }
@@ -80,11 +85,12 @@ contract FinancingPolicy is IFinancingPolicy, AccessControlDefaultAdminRules {
             "bandFloors"
         );
         // a better score never gets a smaller share
-        _check(
-            p.bandAdvanceBps[0] <= BPS && p.bandAdvanceBps[0] >= p.bandAdvanceBps[1]
-                && p.bandAdvanceBps[1] >= p.bandAdvanceBps[2] && p.bandAdvanceBps[2] != 0,
-            "bandAdvanceBps"
-        );
+        _check(_validShares(p.bandAdvanceBps), "bandAdvanceBps");
+        for (uint256 i = 0; i < STAGES; ++i) {
+            uint16[3] memory shares = p.stageAdvanceBps[i];
+            _check((shares[0] | shares[1] | shares[2]) == 0 || _validShares(shares), "stageAdvanceBps");
+            _check(p.stageMaxTenorDays[i] <= 3650, "stageMaxTenorDays");
+        }
         uint256 rate = uint256(p.baseRateBps) + p.marginBps;
         _check(rate <= MAX_RATE_BPS, "baseRateBps");
         _check(rate != 0, "marginBps");
@@ -110,7 +116,9 @@ contract FinancingPolicy is IFinancingPolicy, AccessControlDefaultAdminRules {
             paymentLagDays: p.paymentLagDays,
             graceDays: p.graceDays,
             since: uint64(block.timestamp),
-            until: 0
+            until: 0,
+            stageAdvanceBps: p.stageAdvanceBps,
+            stageMaxTenorDays: p.stageMaxTenorDays
         });
         if (_version == 0 || _changed(_terms[_version], next)) {
             if (_version != 0) _terms[_version].until = uint64(block.timestamp);
@@ -123,7 +131,19 @@ contract FinancingPolicy is IFinancingPolicy, AccessControlDefaultAdminRules {
         for (uint256 i = 0; i < 3; ++i) {
             if (a.bandFloors[i] != b.bandFloors[i] || a.bandAdvanceBps[i] != b.bandAdvanceBps[i]) return true;
         }
+        for (uint256 i = 0; i < STAGES; ++i) {
+            if (a.stageMaxTenorDays[i] != b.stageMaxTenorDays[i]) return true;
+            for (uint256 j = 0; j < 3; ++j) {
+                if (a.stageAdvanceBps[i][j] != b.stageAdvanceBps[i][j]) return true;
+            }
+        }
         return a.rateBps != b.rateBps || a.paymentLagDays != b.paymentLagDays || a.graceDays != b.graceDays;
+    }
+
+    /// @dev Shares of the three bands: at most 100 %, a better score never a smaller share,
+    /// none zero.
+    function _validShares(uint16[3] memory shares) private pure returns (bool) {
+        return shares[0] <= BPS && shares[0] >= shares[1] && shares[1] >= shares[2] && shares[2] != 0;
     }
 
     function _check(bool ok, bytes32 field) private pure {

@@ -449,13 +449,16 @@ contract FundLedger is
     }
 
     /// @inheritdoc IFundLedger
-    function allowsSubstituteFinancing(bytes32 id) external view returns (bool) {
-        return _projects[id].substituteFinancing;
-    }
-
-    /// @inheritdoc IFundLedger
-    function isMilestoneApproved(bytes32 id, uint256 milestone) external view returns (bool) {
-        return milestone < _projects[id].milestoneCount && _milestones[id][milestone].approved;
+    function financingGate(bytes32 id, uint256 milestone)
+        external
+        view
+        returns (bool allowed, bool approved, Stage stage)
+    {
+        allowed = _projects[id].substituteFinancing;
+        if (milestone < _projects[id].milestoneCount) {
+            MilestoneData storage m = _milestones[id][milestone];
+            (approved, stage) = (m.approved, m.stage);
+        }
     }
 
     /// @inheritdoc IFundLedger

@@ -333,8 +333,14 @@ def _policy(raw: Any) -> dict[str, Any]:
     return dict(zip(POLICY_FIELDS, values, strict=True))
 
 
-def _band_share(terms: dict[str, Any], score: int) -> int:
-    for floor, share in zip(terms["band_floors"], terms["band_advance_bps"], strict=True):
+def _band_share(terms: dict[str, Any], score: int, stage: int) -> int:
+    """The share of an order's value advanced to a substitute scoring `score` on an order of
+    life-cycle `stage`: its band's share for the stage, or the band's own when the stage sets
+    none (0 below every band)."""
+    shares = [int(x) for x in terms["stage_advance_bps"][stage]]
+    if not any(shares):
+        shares = [int(x) for x in terms["band_advance_bps"]]
+    for floor, share in zip(terms["band_floors"], shares, strict=True):
         if score >= int(floor):
             return int(share)
     return 0
@@ -354,6 +360,8 @@ class _Seen:
     lists: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
     offers: dict[tuple[str, str], tuple[int, int]] = field(default_factory=dict)
     orders: dict[int, tuple[str, int, int]] = field(default_factory=dict)  # part, due, value
+    stages: dict[tuple[str, int], int] = field(default_factory=dict)  # (project, milestone)
+    order_stage: dict[int, int] = field(default_factory=dict)
     financed_orders: set[int] = field(default_factory=set)
     passed: dict[tuple[str, int], list[tuple[str, str]]] = field(
         default_factory=lambda: defaultdict(list)
@@ -366,8 +374,9 @@ def facility_failures(rows: list[Row]) -> list[str]:
     substitute financing; one facility per order; a disruption report of the previous
     supplier; an Active substitute with an opt-in for the order's part (lead time, terms
     version) still valid (the current version, or an earlier one within the notice period);
-    its score in a band of that version, whose share, rate, payment lag and grace the
-    facility carries; its due date and stop; the advance at most the band's share, equal to
+    its score in a band of that version, whose share for the stage of the order's milestone,
+    rate, payment lag and grace the facility carries (and that stage); its due date and stop,
+    no later after opening than the stage's longest tenor; the advance at most the band's share, equal to
     it unless marked lowered, and what it owes at its stop within the order's value; every
     other candidate on the list passed over in the same call, none as LOWER_SCORE with a
     better score or a delivery in time the chosen one cannot make, and none as
@@ -405,8 +414,12 @@ def facility_failures(rows: list[Row]) -> list[str]:
             seen.offers.pop((part, a["supplier"]), None)
             if a["supplier"] in seen.lists[part]:
                 seen.lists[part].remove(a["supplier"])
+        elif name == "MilestoneAdded":
+            seen.stages[(a["project"], int(a["milestone"]))] = int(a["stage"])
         elif name == "OrderRegistered":
             seen.orders[int(a["order"])] = (text(a["part"]), int(a["due"]), int(a["value"]))
+            stage = seen.stages.get((a["project"], int(a["milestone"])), 0)
+            seen.order_stage[int(a["order"])] = stage
         elif name == "SubstitutePassedOver":
             seen.passed[(row["tx"], int(a["order"]))].append((a["candidate"], text(a["reason"])))
         elif name == "SubstituteFinanced":
@@ -455,8 +468,10 @@ def _facility_terms_failures(row: Row, t: dict[str, Any], seen: _Seen) -> list[s
         failures.append(
             f"{where}: terms version {version} was replaced and its notice period had ended"
         )
-    share = _band_share(policy, score)
+    stage = seen.order_stage.get(order, 0)
+    share = _band_share(policy, score, stage)
     expected = {
+        "stage": stage,
         "score": score,
         "advanceBps": share,
         "paymentLagDays": int(policy["payment_lag_days"]),
@@ -478,6 +493,12 @@ def _facility_terms_failures(row: Row, t: dict[str, Any], seen: _Seen) -> list[s
             failures.append(f"{where}: due {a['due']} stop {a['stop']}; terms give {due} {stop}")
         if bool(t["deliverable"]) != (ready <= order_due):
             failures.append(f"{where}: deliverability recorded wrongly")
+        longest = int(policy["stage_max_tenor_days"][stage])
+        if longest and int(a["due"]) - opened > longest * 86_400:
+            failures.append(
+                f"{where}: falls due {(int(a['due']) - opened) / 86_400:g} days after opening; "
+                f"the longest for its stage is {longest} days"
+            )
     nominal = value * share // 10_000
     amount, lowered = int(a["amount"]), bool(a["lowered"])
     if amount > nominal or (not lowered and amount != nominal):

@@ -30,6 +30,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from .books import Row, text
+from ..orders import STAGES
 from .checks import _band_share, _policy
 
 DAY = 86_400
@@ -123,6 +124,8 @@ class _State:
     open: dict[str, list[int]] = field(default_factory=lambda: defaultdict(list))
     cursor: dict[str, int] = field(default_factory=lambda: defaultdict(int))
     approved: set[tuple[str, int]] = field(default_factory=set)
+    #: (project, milestone) -> life-cycle stage (0 research ... 3 market)
+    stages: dict[tuple[str, int], int] = field(default_factory=dict)
     opted_out: set[str] = field(default_factory=set)
     exposure: dict[str, int] = field(default_factory=lambda: defaultdict(int))
     project_exposure: dict[str, int] = field(default_factory=lambda: defaultdict(int))
@@ -237,11 +240,15 @@ def _apply(state: _State, row: Row, out: Replay, name: _Names) -> None:
                 "lag": int(p["payment_lag_days"]),
                 "grace": int(p["grace_days"]),
                 "until": None,
+                "stage_advance_bps": [[int(x) for x in row] for row in p["stage_advance_bps"]],
+                "stage_max_tenor_days": [int(x) for x in p["stage_max_tenor_days"]],
             }
             state.version = version
     elif event == "ProjectCreated":
         if a.get("substituteFinancing") is False:
             state.opted_out.add(a["project"])
+    elif event == "MilestoneAdded":
+        state.stages[(a["project"], int(a["milestone"]))] = int(a["stage"])
     elif event == "MilestoneApproved":
         state.approved.add((a["project"], int(a["milestone"])))
     elif event == "SupplierRegistered":
@@ -436,6 +443,7 @@ def _recorded_outcomes(segment: list[Row]) -> list[tuple[int, list[tuple[Any, ..
                 (
                     "terms",
                     int(a["termsVersion"]),
+                    int(a["stage"]),
                     int(a["score"]),
                     int(a["advanceBps"]),
                     int(a["leadDays"]),
@@ -478,6 +486,7 @@ def _decide(
         return [("unavailable", "ORDER_NOT_APPROVED")], False
     if (o.project, o.milestone) not in s.approved:
         return [("unavailable", "MILESTONE_NOT_APPROVED")], False
+    stage = s.stages.get((o.project, o.milestone), 0)
     outcome: list[tuple[Any, ...]] = []
     picks: list[dict[str, Any]] = []
     best: dict[str, Any] | None = None
@@ -487,7 +496,8 @@ def _decide(
         lead, version = s.offers[(o.part, candidate)]
         terms, valid = s.terms_for(version, t)
         score = s.score.get(candidate, 0)
-        share = _band_share(terms, score)
+        share = _band_share(terms, score, stage)
+        longest = terms["stage_max_tenor_days"][stage]
         reason = None
         if s.status.get(candidate) != ACTIVE:
             reason = "NOT_ACTIVE"
@@ -495,6 +505,8 @@ def _decide(
             reason = "LOW_SCORE"
         elif not valid:
             reason = "TERMS_CHANGED"
+        elif longest and max(o.due, t + lead * DAY) + terms["lag"] * DAY - t > longest * DAY:
+            reason = "TENOR_TOO_LONG"
         elif s.capacity.get(candidate, 0) - s.committed.get(candidate, 0) < o.value:
             reason = "NO_CAPACITY"
         elif s.exposure[candidate] + o.value * share // BPS > limits["exposure"]:
@@ -560,6 +572,7 @@ def _decide(
         (
             "terms",
             best["version"],
+            stage,
             best["score"],
             best["share"],
             best["lead"],
@@ -586,9 +599,10 @@ def _describe(outcome: list[tuple[Any, ...]], name: _Names, disrupted: str) -> l
                 + (" (lowered to fit the order)" if lowered else "")
             )
         else:
-            _, version, score, share, lead, lag, grace, deliverable = item
+            _, version, stage, score, share, lead, lag, grace, deliverable = item
             lines.append(
-                f"terms version {version}: score {score} -> {share / 100:g}% advanced; lead "
+                f"terms version {version}, {STAGES[stage]} stage: score {score} -> "
+                f"{share / 100:g}% advanced; lead "
                 f"{lead} days ({'in time' if deliverable else 'after the due date'}), "
                 f"lag {lag} days, grace {grace} days"
             )

@@ -22,6 +22,7 @@ from ..orders import (
     OrderSpec,
     OrderStep,
     PassedOver,
+    STAGES,
     PolicyRecord,
     Settlement,
     TriggerReport,
@@ -280,13 +281,18 @@ class Financing(Bound):
     def set_policy(
         self, changes: dict[str, Any], *, sender: str = "admin"
     ) -> tuple[TxResult, PolicyRecord]:
-        """Change some policy fields (sent by the admin); returns the new policy."""
+        """Change some policy fields (sent by the admin); returns the new policy.
+
+        Terms by stage are given as `stages: {pilot: {advance_bps: [..], max_tenor_days: N}}`
+        or as `pilot.advance_bps` / `pilot.max_tenor_days`; `advance_bps: default` (or 0)
+        gives the stage the bands' own shares back."""
+        current = self.policy().model_dump()
+        changes = _stage_changes(changes, current)
         unknown = set(changes) - set(POLICY_FIELDS)  # terms_version is not set, it follows
         if unknown:
             raise InputError(f"unknown policy field(s): {', '.join(sorted(unknown))}")
-        current = self.policy().model_dump()
         current.update(changes)
-        new = PolicyRecord.model_validate(current)
+        new = parse_spec(PolicyRecord, current)
         fn = self._policy_contract().functions.setPolicy(
             tuple(getattr(new, name) for name in POLICY_FIELDS)
         )
@@ -380,7 +386,7 @@ class Financing(Bound):
         ]
 
     def facility(self, facility: int) -> FacilityRecord:
-        (substitute, due, rate, status, order, opened, episode, stop, version, advanced) = (
+        (substitute, due, rate, status, order, opened, episode, stop, version, stage, advanced) = (
             self.session.call(self.contract.functions.facility(facility))
         )
         if status == 0:
@@ -399,6 +405,7 @@ class Financing(Bound):
             stop=timestamp(stop),
             episode=episode,
             terms_version=version,
+            stage=STAGES[stage],
             status=FACILITY_STATUS[status],
             owed_principal=principal,
             owed_interest=interest,
@@ -420,3 +427,42 @@ class Financing(Bound):
         """Outstanding principal advanced on `project`'s orders (what its cap counts)."""
         fn = self.contract.functions.projectExposure(to_bytes32(project, field="project id"))
         return int(self.session.call(fn))
+
+
+def _stage_changes(changes: dict[str, Any], current: dict[str, Any]) -> dict[str, Any]:
+    """`changes` with the terms by stage (`stages: {...}` or `STAGE.FIELD` keys) folded into
+    the contract's two arrays, `stage_advance_bps` and `stage_max_tenor_days`."""
+    by_stage: dict[str, dict[str, Any]] = {}
+    rest: dict[str, Any] = {}
+    for key, value in changes.items():
+        if key == "stages":
+            if not isinstance(value, dict):
+                raise InputError("stages: give a mapping of stage to its terms")
+            for stage, fields in value.items():
+                if not isinstance(fields, dict):
+                    raise InputError(f"stages.{stage}: give advance_bps and/or max_tenor_days")
+                by_stage.setdefault(str(stage), {}).update(fields)
+        elif "." in key:
+            stage, _, name = key.partition(".")
+            by_stage.setdefault(stage, {})[name] = value
+        else:
+            rest[key] = value
+    if not by_stage:
+        return rest
+    shares = [list(row) for row in rest.pop("stage_advance_bps", current["stage_advance_bps"])]
+    tenors = list(rest.pop("stage_max_tenor_days", current["stage_max_tenor_days"]))
+    for stage, fields in by_stage.items():
+        if stage not in STAGES:
+            raise InputError(f"unknown stage {stage!r}: one of {', '.join(STAGES)}")
+        i = STAGES.index(stage)
+        for name, value in fields.items():
+            if name == "advance_bps":
+                default = value in (None, 0, "default")
+                shares[i] = [0, 0, 0] if default else value
+            elif name == "max_tenor_days":
+                tenors[i] = value
+            else:
+                raise InputError(
+                    f"unknown stage field {stage}.{name}: advance_bps or max_tenor_days"
+                )
+    return {**rest, "stage_advance_bps": shares, "stage_max_tenor_days": tenors}

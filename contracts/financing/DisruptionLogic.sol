@@ -36,6 +36,7 @@ library DisruptionLogic {
     bytes32 private constant TOO_SMALL = "TOO_SMALL";
     bytes32 private constant MILESTONE_NOT_APPROVED = "MILESTONE_NOT_APPROVED";
     bytes32 private constant PROJECT_OPTED_OUT = "PROJECT_OPTED_OUT";
+    bytes32 private constant TENOR_TOO_LONG = "TENOR_TOO_LONG";
 
     /// @dev One quorum round of reports about a supplier; `recovery` says which kind, so a
     /// pending vote of one kind never counts toward the other.
@@ -109,9 +110,11 @@ library DisruptionLogic {
         bool lowered;
     }
 
-    /// @dev What one call may commit: caps in token units and the disrupted supplier.
+    /// @dev What one call may commit: caps in token units and the disrupted supplier; and the
+    /// life-cycle stage of the order at hand (set per order).
     struct Limits {
         address disrupted;
+        uint8 stage;
         uint256 exposureCap;
         uint256 projectCap;
         uint256 windowCap;
@@ -223,12 +226,14 @@ library DisruptionLogic {
     function _finance(State storage s, Deps memory d, uint256 id, Limits memory l) private returns (bool) {
         ISubstituteFinancing.Order storage o = s.orders[id];
         bytes32 reason = bytes32(0);
-        if (!d.ledger.allowsSubstituteFinancing(o.project)) {
+        (bool allowed, bool approved, IFundLedger.Stage stage) = d.ledger.financingGate(o.project, o.milestone);
+        l.stage = uint8(stage);
+        if (!allowed) {
             // the project's terms, known to its funders, exclude substitute financing
             reason = PROJECT_OPTED_OUT;
         } else if (o.status == ISubstituteFinancing.OrderStatus.Pending) {
             reason = ORDER_NOT_APPROVED;
-        } else if (!d.ledger.isMilestoneApproved(o.project, o.milestone)) {
+        } else if (!approved) {
             // the pool is repaid out of the reservation, which can be paid only once its
             // milestone is approved: no advance before that
             reason = MILESTONE_NOT_APPROVED;
@@ -241,7 +246,7 @@ library DisruptionLogic {
                 Terms memory t = _terms(d, o, best);
                 reason = _capped(s, d, o, t.advance, l);
                 if (reason == bytes32(0)) {
-                    _advance(s, d, id, l.disrupted, best, t);
+                    _advance(s, d, id, l, best, t);
                     return true;
                 }
             }
@@ -309,9 +314,10 @@ library DisruptionLogic {
     }
 
     /// @dev Opens the facility, pays the advance from the pool and re-points the order.
-    function _advance(State storage s, Deps memory d, uint256 id, address disrupted, Pick memory c, Terms memory t)
+    function _advance(State storage s, Deps memory d, uint256 id, Limits memory l, Pick memory c, Terms memory t)
         private
     {
+        address disrupted = l.disrupted;
         ISubstituteFinancing.Order storage o = s.orders[id];
         uint256 facilityId = ++s.facilityCount;
         uint256 episode = s.episodes[disrupted];
@@ -325,6 +331,7 @@ library DisruptionLogic {
             episode: episode.toUint64(),
             stop: t.stop.toUint64(),
             termsVersion: c.version,
+            stage: l.stage,
             principal: t.advance
         });
         Window storage w = s.windows[disrupted];
@@ -346,8 +353,20 @@ library DisruptionLogic {
         d.registry.commitCapacity(c.account, o.value, id);
         d.pool.openFacility(facilityId, c.account, t.advance, t.rate, t.stop);
         _emitFinanced(id, facilityId, o.project, address(d.pool), disrupted, episode, c.account, t);
+        _emitTerms(facilityId, l.stage, c);
+    }
+
+    function _emitTerms(uint256 facilityId, uint8 stage, Pick memory c) private {
         emit ISubstituteFinancing.FacilityTerms(
-            facilityId, c.version, c.score, c.advanceBps, c.leadDays, c.terms.paymentLagDays, c.terms.graceDays, c.deliverable
+            facilityId,
+            c.version,
+            stage,
+            c.score,
+            c.advanceBps,
+            c.leadDays,
+            c.terms.paymentLagDays,
+            c.terms.graceDays,
+            c.deliverable
         );
     }
 
@@ -410,15 +429,22 @@ library DisruptionLogic {
     ) private view returns (bytes32) {
         if (c.status != ISupplierRegistry.Status.Active) return NOT_ACTIVE;
         (IFinancingPolicy.Terms memory terms, bool valid) = d.policy.termsFor(c.termsVersion);
+        // the shares of the order's stage, or the bands' own when the stage sets none
+        uint16[3] memory shares = terms.stageAdvanceBps[l.stage];
+        if ((shares[0] | shares[1] | shares[2]) == 0) shares = terms.bandAdvanceBps;
         uint256 advanceBps = 0;
         for (uint256 b = 0; b < 3; ++b) {
             if (c.score >= terms.bandFloors[b]) {
-                advanceBps = terms.bandAdvanceBps[b];
+                advanceBps = shares[b];
                 break;
             }
         }
         if (advanceBps == 0) return LOW_SCORE;
         if (!valid) return TERMS_CHANGED;
+        uint256 ready = block.timestamp + uint256(c.leadDays) * 1 days;
+        uint256 due = (o.due > ready ? o.due : ready) + uint256(terms.paymentLagDays) * 1 days;
+        uint256 longest = terms.stageMaxTenorDays[l.stage];
+        if (longest != 0 && due - block.timestamp > longest * 1 days) return TENOR_TOO_LONG;
         if (c.capacityLeft < o.value) return NO_CAPACITY;
         // the advance can only be lowered below this nominal one
         if (s.exposure[c.account] + (o.value * advanceBps) / BPS > l.exposureCap) return EXPOSURE_CAP;

@@ -4,7 +4,8 @@ pragma solidity ^0.8.24;
 /// @title Substitute-financing policy
 /// @notice The terms the trigger applies, set by the admin with working defaults. Every field
 /// is range-checked with a named error; nothing is truncated. The part of the policy a
-/// substitute accepts when it opts in (advance, rate, payment lag, grace) is versioned: the
+/// substitute accepts when it opts in (advance, rate, payment lag, grace, and their values
+/// by stage) is versioned: the
 /// version moves only when one of those changes, and every version's terms stay readable, so
 /// a substitute is only ever financed on terms it confirmed.
 interface IFinancingPolicy {
@@ -20,6 +21,12 @@ interface IFinancingPolicy {
     /// the pool's assets: `exposureCapBps` per substitute, `projectCapBps` per project and
     /// `windowCapBps` for what one supplier's disruptions may draw within `windowDays`.
     /// `minAdvance` is in token units.
+    ///
+    /// Terms by life-cycle stage of the order's milestone (index: research, pilot,
+    /// industrialisation, market): `stageAdvanceBps[stage]` replaces `bandAdvanceBps` for
+    /// orders of that stage (all three zero: the bands' shares; the score floors are shared),
+    /// and a facility due more than `stageMaxTenorDays[stage]` days after it opens is not
+    /// made (0: no limit). The defaults (zero) keep the same terms at every stage.
     struct Policy {
         uint16[3] bandFloors;
         uint16[3] bandAdvanceBps;
@@ -39,6 +46,8 @@ interface IFinancingPolicy {
         uint16 maxPerCall;
         uint16 acceptanceDays;
         uint16 maxOrderHorizonDays;
+        uint16[3][4] stageAdvanceBps;
+        uint16[4] stageMaxTenorDays;
     }
 
     /// @notice One version of the terms a substitute accepts by opting in. `since` is when
@@ -51,6 +60,8 @@ interface IFinancingPolicy {
         uint16 graceDays;
         uint64 since;
         uint64 until;
+        uint16[3][4] stageAdvanceBps;
+        uint16[4] stageMaxTenorDays;
     }
 
     /// @notice Emitted when the admin changes the policy, with every field and the terms
@@ -63,7 +74,8 @@ interface IFinancingPolicy {
     /// @notice Thrown when terms version `version` does not exist.
     error FinancingTermsUnknown(uint256 version);
 
-    /// @notice Replaces the policy; a new terms version when advance, rate, lag or grace change.
+    /// @notice Replaces the policy; a new terms version when advance, rate, lag, grace or the
+    /// terms by stage change.
     /// @dev Caller: admin. Emits `PolicyUpdated`.
     function setPolicy(Policy calldata policy) external;
 

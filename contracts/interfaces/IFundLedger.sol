@@ -366,11 +366,14 @@ interface IFundLedger {
     /// carries no invoice reference).
     function payPoolFromReservation(bytes32 project, uint256 ref, address pool, uint256 amount) external;
 
-    /// @notice Whether `project`'s terms let its orders be substitute-financed.
-    function allowsSubstituteFinancing(bytes32 project) external view returns (bool);
-
-    /// @notice Whether `milestone` of `project` is approved (false for an unknown one).
-    function isMilestoneApproved(bytes32 project, uint256 milestone) external view returns (bool);
+    /// @notice What the substitute-financing trigger needs of an order's project and
+    /// milestone: whether the project's terms let its orders be substitute-financed, whether
+    /// `milestone` is approved (false for an unknown one) and its stage (Research for an
+    /// unknown one).
+    function financingGate(bytes32 project, uint256 milestone)
+        external
+        view
+        returns (bool allowed, bool approved, Stage stage);
 
     /// @notice What is left of reservation `ref` of `project` (0 if none is open).
     function reservationLeft(bytes32 project, uint256 ref) external view returns (uint256);

@@ -51,7 +51,8 @@ interface ISubstituteFinancing {
     }
 
     /// @notice An advance to a substitute against an order, with the terms it was opened under
-    /// (three storage slots). Interest runs from `openedAt` until repaid, never past `stop`
+    /// and the life-cycle stage of the order's milestone then (0 research, 1 pilot,
+    /// 2 industrialisation, 3 market; four storage slots). Interest runs from `openedAt` until repaid, never past `stop`
     /// (`due` rounded up to a UTC midnight, plus the grace period then in force).
     struct Facility {
         address substitute;
@@ -63,6 +64,7 @@ interface ISubstituteFinancing {
         uint64 episode;
         uint64 stop;
         uint32 termsVersion;
+        uint8 stage;
         uint256 principal;
     }
 
@@ -120,12 +122,13 @@ interface ISubstituteFinancing {
         bool lowered
     );
     /// @notice The inputs of facility `facility`'s terms: the terms version its substitute
-    /// accepted, its score and the share of the order advanced for it, the lead time it
-    /// quoted, the version's payment lag and grace, and whether it could deliver by the
-    /// order's due date (the first ranking key).
+    /// accepted, the stage of the order's milestone whose shares applied, its score and the
+    /// share of the order advanced for it, the lead time it quoted, the version's payment lag
+    /// and grace, and whether it could deliver by the order's due date (the first ranking key).
     event FacilityTerms(
         uint256 indexed facility,
         uint256 termsVersion,
+        uint256 stage,
         uint256 score,
         uint256 advanceBps,
         uint256 leadDays,
@@ -134,7 +137,9 @@ interface ISubstituteFinancing {
         bool deliverable
     );
     /// @notice A candidate for `order` was not chosen, and why (NOT_ACTIVE, LOW_SCORE,
-    /// TERMS_CHANGED, NO_CAPACITY, EXPOSURE_CAP, LATER_DELIVERY, LOWER_SCORE).
+    /// TERMS_CHANGED, TENOR_TOO_LONG, NO_CAPACITY, EXPOSURE_CAP, LATER_DELIVERY, LOWER_SCORE).
+    /// TENOR_TOO_LONG: the facility would fall due later after opening than the policy allows
+    /// for the stage of the order's milestone.
     event SubstitutePassedOver(uint256 indexed order, address indexed candidate, bytes32 reason);
     /// @notice No advance for `order` this time (PROJECT_OPTED_OUT, ORDER_NOT_APPROVED, MILESTONE_NOT_APPROVED,
     /// NO_SUBSTITUTE, TOO_SMALL, NO_CASH, PROJECT_CAP, WINDOW_CAP); it stays open for a later

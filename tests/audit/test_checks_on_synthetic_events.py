@@ -90,6 +90,8 @@ POLICY = {
     "maxPerCall": 10,
     "acceptanceDays": 14,
     "maxOrderHorizonDays": 1095,
+    "stageAdvanceBps": [[0, 0, 0]] * 4,
+    "stageMaxTenorDays": [0] * 4,
 }
 DAY = 86_400
 ORDER_DUE = 1_900_000_000 + 100 * DAY
@@ -137,6 +139,7 @@ def financing(
         "SubstituteFinancing",
         facility=args["facility"],
         termsVersion=1,
+        stage=0,
         score=810,
         advanceBps=score_band_share,
         leadDays=lead,
@@ -548,3 +551,22 @@ def test_a_substitute_scored_below_every_band_fails() -> None:
     rated["args"]["score"] = 599  # the lowest band starts at 600
     failures = run(chain)[0]["facilities traceable"].failures
     assert "facility 1 (block 15): substitute score 599 is below every band" in failures
+
+
+def test_a_facility_off_its_stage_terms_fails() -> None:
+    """The research stage advances 40 % for the band of 810 and allows 60 days from opening
+    to due; the facility took the bands' own 80 % and runs 130 days, and recorded the pilot
+    stage for a research milestone."""
+    chain = base()
+    policy = chain.rows[0]["args"]["policy"]
+    policy["stageAdvanceBps"] = [[4000, 3000, 2000], [0, 0, 0], [0, 0, 0], [0, 0, 0]]
+    policy["stageMaxTenorDays"] = [60, 0, 0, 0]
+    chain = financing(chain, passed=((OTHER, "LOWER_SCORE"),))
+    chain.rows[-1]["args"]["stage"] = 1
+    failures = run(chain)[0]["facilities traceable"].failures
+    where = f"facility 1 (block {chain.rows[-2]['block']})"
+    assert f"{where}: stage 1; the opt-in's terms give 0" in failures
+    assert f"{where}: advanceBps 8000; the opt-in's terms give 4000" in failures
+    opened = chain.rows[-2]["time"]
+    days = (ORDER_DUE + 30 * DAY - opened) / DAY
+    assert f"{where}: falls due {days:g} days after opening; the longest for its stage is 60 days" in failures

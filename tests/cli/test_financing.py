@@ -195,6 +195,34 @@ def test_policy_is_shown_and_changed_by_the_admin_only(
     )
     refused = scf("pool", "policy", "--set", "quorum=1", "--by", "reviewer")
     assert refused.exit_code == 1 and "reviewer does not hold the admin role" in refused.stderr
+    staged = scf_json(
+        "pool",
+        "policy",
+        "--set",
+        "pilot.advance_bps=6000,5000,3000",
+        "--set",
+        "market.max_tenor_days=180",
+    )
+    assert (staged["stage_advance_bps"], staged["stage_max_tenor_days"]) == (
+        [[0, 0, 0], [6000, 5000, 3000], [0, 0, 0], [0, 0, 0]],
+        [0, 0, 0, 180],
+    )
+    assert staged["terms_version"] == 3
+    table = scf("pool", "policy")
+    assert "pilot.advance_bps" in table.stdout and "6000, 5000, 3000" in table.stdout
+    reset = scf_json("pool", "policy", "--set", "pilot.advance_bps=default")
+    assert reset["stage_advance_bps"][1] == [0, 0, 0]
+    for bad, message in (
+        ("prototype.max_tenor_days=10", "error: unknown stage 'prototype': one of research, "),
+        ("pilot.share=10", "error: unknown stage field pilot.share: advance_bps or max_tenor_days"),
+        ("pilot.advance_bps=6000,5000", "error: stage_advance_bps.1: "),
+    ):
+        result = scf("pool", "policy", "--set", bad)
+        lines = result.stderr.strip().splitlines()
+        assert result.exit_code == 1 and len(lines) == 1 and lines[0].startswith(message), (
+            bad,
+            result.stderr,
+        )
 
 
 def test_an_order_above_dual_control_waits_for_the_reviewer(

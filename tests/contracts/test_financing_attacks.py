@@ -124,6 +124,7 @@ def advance_rows(
         "SubstituteFinancing",
         facility=facility,
         termsVersion=version,
+        stage=0,
         score=score,
         advanceBps=share,
         leadDays=lead,

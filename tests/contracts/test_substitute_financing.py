@@ -179,6 +179,7 @@ def test_the_trigger_moves_the_order_to_the_best_substitute_and_pays_the_advance
         {
             "facility": 1,
             "termsVersion": 1,
+            "stage": 0,
             "score": 900,
             "advanceBps": 8000,
             "leadDays": 30,
