@@ -98,6 +98,8 @@ class SupplierRecord(Record):
     score: int
     status: str
     registered_at: datetime
+    region: str | None = None
+    inputs: list[str] = []
 
 
 class SubstituteRecord(Record):
@@ -110,6 +112,8 @@ class SubstituteRecord(Record):
     lead_days: int
     terms_version: int
     capacity_left: Amount
+    region: str | None = None
+    inputs: int = 0
 
 
 class ChainStatus(Record):

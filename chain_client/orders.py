@@ -76,6 +76,7 @@ POLICY_FIELDS = (
     "max_order_horizon_days",
     "stage_advance_bps",
     "stage_max_tenor_days",
+    "shock_cap_bps",
 )
 #: Life-cycle stages of a milestone, in the contracts' order (`IFundLedger.Stage`).
 STAGES = ("research", "pilot", "industrialisation", "market")
@@ -157,7 +158,9 @@ class PolicyRecord(Record):
     the terms a substitute accepts by opting in (advance, rate, lag, grace, and their values
     by stage). `stage_advance_bps[i]` replaces `band_advance_bps` for orders whose milestone
     is of stage `STAGES[i]` (three zeros: the bands' own shares) and `stage_max_tenor_days[i]`
-    is the longest a facility of that stage may run from opening to due (0: no limit)."""
+    is the longest a facility of that stage may run from opening to due (0: no limit).
+    `shock_cap_bps` caps what one regional shock's disruptions may draw, as a share of the
+    pool's assets when it is reported."""
 
     band_floors: list[int]
     band_advance_bps: list[int]
@@ -184,6 +187,7 @@ class PolicyRecord(Record):
     stage_max_tenor_days: Annotated[
         list[int], Field(min_length=len(STAGES), max_length=len(STAGES))
     ] = [0 for _ in STAGES]
+    shock_cap_bps: int = 5000
     terms_version: int = 0
 
 
@@ -218,6 +222,35 @@ class TriggerReport(Record):
     window_room: Amount | None = None
     outcomes: list[OrderOutcome]
     waiting: int | None = None
+
+
+class ShockReport(Record):
+    """A regional shock report or `processRegionalShock` call and its outcome: the members
+    marked Disrupted in it and what the trigger did with their orders."""
+
+    region: str
+    tx_hash: str
+    gas_used: int
+    reports: int | None = None
+    quorum: int | None = None
+    shock: int | None = None
+    cap: Amount | None = None
+    disrupted: list[ChecksumAddress] = []
+    outcomes: list[OrderOutcome] = []
+    looked: int | None = None
+    cursor: int | None = None
+    members: int | None = None
+
+
+class ShockRecord(Record):
+    """A regional shock as the financing contract keeps it."""
+
+    id: int
+    region: str
+    cap: Amount
+    drawn: Amount
+    cursor: int
+    in_force: bool
 
 
 class Settlement(Record):

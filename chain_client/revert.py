@@ -335,6 +335,23 @@ def _message(
             f"{s['oracle']} already reported {s['supplier']} in this quorum window",
             None,
         ),
+        "FinancingAlreadyReportedRegion": lambda: (
+            f"{s['oracle']} already reported region {s['region']} in this quorum window",
+            None,
+        ),
+        "FinancingShockInForce": lambda: (
+            f"a shock to region {s['region']} is already in force (shock {s['shock']})",
+            "continue it with `scf disruption shock-process`",
+        ),
+        "FinancingNoShock": lambda: (
+            f"no shock is in force in region {s['region']}",
+            "report one with `scf disruption shock`",
+        ),
+        "FinancingRegionInvalid": lambda: ("a region code is required", None),
+        "RegistryInputCountInvalid": lambda: (
+            f"{s['count']} upstream inputs: at most {s['max']}",
+            None,
+        ),
         "FinancingGraceNotOver": lambda: (
             f"facility {s['facility']} is in its grace period until {_when(int(args['until']))}; "
             "the order can be closed as undelivered after it",

@@ -181,11 +181,15 @@ def html_command(
     ctx: typer.Context,
     output_path: Annotated[Path, typer.Option("--output", "-o", help="FILE.html")],
 ) -> None:
-    """One self-contained HTML file: the flow diagram, the checks and the patterns."""
+    """One self-contained HTML file: the flow diagram, the checks, the patterns and the early
+    warning of `scf risk report`."""
     with session(ctx, writable=True) as s:
         report, books = audit_with_books(s)
         pool = s.deployment().address("FinancingPool")
-        page = render_html(report, books, lambda a: s.accounts.name_of(a) or a, pool)
+        from chain_client.risk.report import risk_report
+
+        risk = risk_report(s)
+        page = render_html(report, books, lambda a: s.accounts.name_of(a) or a, pool, risk)
     output_path.parent.mkdir(parents=True, exist_ok=True)
     output_path.write_text(page, encoding="utf-8")
     output(

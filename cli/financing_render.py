@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from chain_client.orders import TriggerReport
+from chain_client.orders import OrderOutcome, ShockReport, TriggerReport
 from chain_client.session import Session
 from chain_client.units import format_amount
 
@@ -11,6 +11,8 @@ REASONS = {
     "LOW_SCORE": "credit score below the lowest band",
     "TERMS_CHANGED": "opted in under terms replaced more than the notice period ago",
     "TENOR_TOO_LONG": "its facility would run longer than the policy allows at the order's stage",
+    "SAME_REGION": "its region is under a regional shock in force",
+    "SHARED_UPSTREAM": "it sources an upstream input the cut-off supplier makes",
     "NO_CAPACITY": "not enough capacity left for the order",
     "EXPOSURE_CAP": "its exposure would pass the per-supplier cap",
     "LATER_DELIVERY": "eligible, but another can deliver by the order's due date",
@@ -19,6 +21,7 @@ REASONS = {
     "NO_CASH": "not enough idle cash in the pool",
     "PROJECT_CAP": "the project's exposure would pass the per-project cap",
     "WINDOW_CAP": "advances against this supplier's disruptions would pass the 30-day window cap",
+    "SHOCK_CAP": "advances against this regional shock would pass its cap",
     "ORDER_NOT_APPROVED": "the order awaits the reviewer's approval",
     "PROJECT_OPTED_OUT": "the project's terms exclude substitute financing",
     "TOO_SMALL": "the advance would be below the policy's minimum advance",
@@ -38,7 +41,21 @@ def trigger_lines(s: Session, report: TriggerReport) -> str:
         lines.append(
             f"{who} is now Disrupted (report #{report.episode}; {room} left in the window cap)"
         )
-    for o in report.outcomes:
+    lines += _outcome_lines(s, report.outcomes)
+    if report.disrupted or report.waiting is not None:
+        if report.outcomes == [] and report.waiting == 0:
+            lines.append("no open orders to move")
+        if report.waiting:
+            lines.append(
+                f"{report.waiting} order(s) still waiting: `scf disruption process` continues"
+            )
+    lines.append(f"gas {report.gas_used:,}")
+    return "\n".join(lines)
+
+
+def _outcome_lines(s: Session, outcomes: list[OrderOutcome]) -> list[str]:
+    lines = []
+    for o in outcomes:
         if o.financed:
             assert o.substitute is not None and o.advance is not None and o.rate_bps is not None
             lines.append(
@@ -54,12 +71,31 @@ def trigger_lines(s: Session, report: TriggerReport) -> str:
             lines.append(
                 f"    passed over {s.name_of(p.candidate)}: {REASONS.get(p.reason, p.reason)}"
             )
-    if report.disrupted or report.waiting is not None:
-        if report.outcomes == [] and report.waiting == 0:
-            lines.append("no open orders to move")
-        if report.waiting:
+    return lines
+
+
+def shock_lines(s: Session, report: ShockReport) -> str:
+    lines = []
+    if report.reports is not None and report.cap is None:
+        lines.append(
+            f"report {report.reports} of {report.quorum} needed about region {report.region}; "
+            "nothing fired yet"
+        )
+    if report.cap is not None:
+        lines.append(
+            f"shock {report.shock} to region {report.region} is in force; its disruptions may "
+            f"draw {format_amount(report.cap, grouping=True)} in all"
+        )
+    for who in report.disrupted:
+        lines.append(f"{s.name_of(who)} is now Disrupted")
+    lines += _outcome_lines(s, report.outcomes)
+    if report.cursor is not None and report.members is not None:
+        if report.cursor < report.members:
             lines.append(
-                f"{report.waiting} order(s) still waiting: `scf disruption process` continues"
+                f"{report.cursor} of {report.members} members walked: "
+                "`scf disruption shock-process` continues"
             )
+        else:
+            lines.append(f"all {report.members} members walked")
     lines.append(f"gas {report.gas_used:,}")
     return "\n".join(lines)

@@ -9,10 +9,10 @@ from rich.console import Group
 from rich.text import Text
 
 from chain_client.chain.workspace import DATABASE
-from chain_client.errors import DeploymentError
+from chain_client.errors import DeploymentError, InputError
 from chain_client.units import format_amount
 
-from .common import output, printable, session, state, table
+from .common import err_console, output, printable, session, state, table
 
 app = typer.Typer(
     help="Early warning: what a cut-off would do, before it happens.", no_args_is_help=True
@@ -22,13 +22,20 @@ app = typer.Typer(
 @app.command("whatif")
 def whatif_command(
     ctx: typer.Context,
-    supplier: Annotated[str, typer.Argument(help="The supplier to cut off: an alias or address.")],
+    supplier: Annotated[
+        str | None, typer.Argument(help="The supplier to cut off: an alias or address.")
+    ] = None,
+    region: Annotated[
+        str | None, typer.Option(help="Cut off every Active supplier of this region instead.")
+    ] = None,
 ) -> None:
-    """If a supplier were cut off now: which orders would move, to whom, what the pool would
-    advance and what would be left unfinanced. Played on a copy of the embedded chain; the
-    workspace's chain is not changed."""
-    from chain_client.risk.whatif import played_copy, what_if
+    """If a supplier (or a whole region) were cut off now: which orders would move, to whom,
+    what the pool would advance and what would be left unfinanced. Played on a copy of the
+    embedded chain; the workspace's chain is not changed."""
+    from chain_client.risk.whatif import played_copy, what_if, what_if_region
 
+    if (supplier is None) == (region is None):
+        raise InputError("give a supplier or --region, not both")
     settings = state(ctx).settings
     if not (settings.workspace / DATABASE).is_file():
         raise DeploymentError(
@@ -36,7 +43,12 @@ def whatif_command(
             hint="run `scf deploy` first, or give --workspace",
         )
     with played_copy(settings) as s:
-        w = what_if(s, supplier)
+        w = what_if(s, supplier) if supplier is not None else what_if_region(s, str(region))
+        who = (
+            s.name_of(w.supplier)
+            if w.supplier
+            else f"region {w.region} ({', '.join(s.name_of(d) for d in w.disrupted)})"
+        )
         rows = [
             (
                 o.order,
@@ -49,7 +61,7 @@ def whatif_command(
         ]
         head = Text(
             printable(
-                f"if {s.name_of(w.supplier)} were cut off at block {w.block}: "
+                f"if {who} were cut off at block {w.block}: "
                 f"{w.open_orders} open order(s), {w.open_orders - w.unfinanced} would move, "
                 f"the pool would advance {format_amount(w.advanced, grouping=True)} of "
                 f"{format_amount(w.idle_before, grouping=True)} idle; "
@@ -97,3 +109,64 @@ def report_command(ctx: typer.Context) -> None:
             else Text("no findings")
         )
         output(ctx, r, Group(parts, findings))
+
+
+@app.command("stress")
+def stress_command(
+    ctx: typer.Context,
+    runs: Annotated[int, typer.Option(min=1, max=10_000, help="How many random shocks.")] = 20,
+    seed: Annotated[
+        int, typer.Option(help="Seed: the same seed on the same state gives the same report.")
+    ] = 1,
+) -> None:
+    """Random correlated shocks (by region and by part) played with the real contracts on a
+    copy of the embedded chain: the distribution of the pool's shortfall, the orders left
+    unfinanced and the project money at risk. The workspace's chain is not changed."""
+    from rich.progress import Progress
+
+    from chain_client.risk.stress import stress
+    from chain_client.risk.whatif import played_copy
+
+    settings = state(ctx).settings
+    if not (settings.workspace / DATABASE).is_file():
+        raise DeploymentError(
+            f"nothing is deployed for workspace {settings.workspace} (it does not exist yet)",
+            hint="run `scf deploy` first, or give --workspace",
+        )
+    quiet = state(ctx).json
+    with (
+        played_copy(settings) as s,
+        Progress(console=err_console, transient=True, disable=quiet) as bar,
+    ):
+        task = bar.add_task("stress runs", total=runs)
+        report = stress(s, runs, seed, progress=lambda done: bar.update(task, completed=done))
+
+        def a(units: int) -> str:
+            return format_amount(units, grouping=True)
+
+        summary = table(
+            f"{runs} runs, seed {seed}, from block {report.block} ({a(report.idle)} idle)",
+            ["figure", "min", "median", "90th percentile", "max", "mean"],
+            [
+                ("pool shortfall", *(a(v) for v in report.shortfall.model_dump().values())),
+                ("orders unfinanced", *(str(v) for v in report.unfinanced.model_dump().values())),
+                ("project money at risk", *(a(v) for v in report.at_risk.model_dump().values())),
+            ],
+        )
+        runs_table = table(
+            "runs",
+            ["run", "shocks", "disrupted", "orders", "financed", "advanced", "at risk"],
+            [
+                (
+                    r.run,
+                    "; ".join(r.shocks),
+                    r.disrupted,
+                    r.orders,
+                    r.financed,
+                    a(r.advanced),
+                    a(r.at_risk),
+                )
+                for r in report.results
+            ],
+        )
+        output(ctx, report, Group(summary, runs_table))

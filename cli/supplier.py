@@ -308,3 +308,40 @@ def attest_command(
             f"{s.name_of(s.accounts.resolve(account))}: {code} = {number} "
             f"as of {when.date()} recorded",
         )
+
+
+@app.command("region")
+def region_command(
+    ctx: typer.Context,
+    account: Supplier,
+    region: Annotated[
+        str, typer.Argument(help='Region code (at most 31 bytes), or "none" to clear it.')
+    ],
+    by: By = None,
+) -> None:
+    """Set a supplier's region (sent by the registrar); a regional shock disrupts it and keeps
+    it from standing in while the shock is in force."""
+    code = None if region.lower() == "none" else region
+    with session(ctx, writable=True) as s:
+        result = Registry(s).set_region(account, code, sender=by or "registrar")
+        who = s.name_of(s.accounts.resolve(account))
+        output(ctx, result, f"{who} is in region {code}" if code else f"{who} has no region")
+
+
+@app.command("inputs")
+def inputs_command(
+    ctx: typer.Context,
+    account: Supplier,
+    parts: Annotated[
+        list[str] | None,
+        typer.Argument(help="The part codes it sources upstream (none: clears the list)."),
+    ] = None,
+    by: By = None,
+) -> None:
+    """Record the upstream inputs a supplier sources (sent by the registrar): it is not chosen
+    to stand in for a supplier that makes one of them."""
+    with session(ctx, writable=True) as s:
+        result = Registry(s).declare_inputs(account, parts or [], sender=by or "registrar")
+        who = s.name_of(s.accounts.resolve(account))
+        text = f"{who} sources {', '.join(parts)}" if parts else f"{who} declares no inputs"
+        output(ctx, result, text)

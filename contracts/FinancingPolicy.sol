@@ -46,7 +46,8 @@ contract FinancingPolicy is IFinancingPolicy, AccessControlDefaultAdminRules {
                 acceptanceDays: 14,
                 maxOrderHorizonDays: 3 * 365,
                 stageAdvanceBps: [[uint16(0), 0, 0], [uint16(0), 0, 0], [uint16(0), 0, 0], [uint16(0), 0, 0]],
-                stageMaxTenorDays: [uint16(0), 0, 0, 0]
+                stageMaxTenorDays: [uint16(0), 0, 0, 0],
+                shockCapBps: 5000
             })
         );
     }
@@ -103,6 +104,7 @@ contract FinancingPolicy is IFinancingPolicy, AccessControlDefaultAdminRules {
         _check(p.projectCapBps != 0 && p.projectCapBps <= BPS, "projectCapBps");
         _check(p.windowCapBps != 0 && p.windowCapBps <= BPS, "windowCapBps");
         _check(p.windowDays != 0 && p.windowDays <= 365, "windowDays");
+        _check(p.shockCapBps != 0 && p.shockCapBps <= BPS, "shockCapBps");
         _check(p.quorum != 0 && p.quorum <= 16, "quorum");
         _check(p.quorumWindow >= 1 hours && p.quorumWindow <= 30 days, "quorumWindow");
         _check(p.maxPerCall != 0 && p.maxPerCall <= 50, "maxPerCall");

@@ -185,6 +185,25 @@ contract SubstituteFinancing is ISubstituteFinancing, AccessControlDefaultAdminR
     }
 
     /// @inheritdoc ISubstituteFinancing
+    function reportRegionalShock(bytes32 region, bytes32 reason, bytes32 evidence)
+        external
+        onlyRole(ORACLE_ROLE)
+        nonReentrant
+    {
+        DisruptionLogic.reportShock(_s, _deps(), region, reason, evidence);
+    }
+
+    /// @inheritdoc ISubstituteFinancing
+    function processRegionalShock(bytes32 region) external nonReentrant {
+        DisruptionLogic.processShock(_s, _deps(), region);
+    }
+
+    /// @inheritdoc ISubstituteFinancing
+    function reportRegionRecovery(bytes32 region) external onlyRole(ORACLE_ROLE) nonReentrant {
+        DisruptionLogic.recoverRegion(_s, _deps(), region);
+    }
+
+    /// @inheritdoc ISubstituteFinancing
     function collectFacility(uint256 facilityId) external nonReentrant {
         Facility storage f = _s.facilities[facilityId];
         if (f.status != FacilityStatus.Active) revert FinancingFacilityStatus(facilityId, f.status);
@@ -296,6 +315,21 @@ contract SubstituteFinancing is ISubstituteFinancing, AccessControlDefaultAdminR
     /// @inheritdoc ISubstituteFinancing
     function projectExposure(bytes32 project) external view returns (uint256) {
         return _s.projectExposure[project];
+    }
+
+    /// @inheritdoc ISubstituteFinancing
+    function shock(uint256 id) external view returns (Shock memory) {
+        return _s.shocks[id];
+    }
+
+    /// @inheritdoc ISubstituteFinancing
+    function regionShock(bytes32 region) external view returns (uint256) {
+        return _s.regionShock[region];
+    }
+
+    /// @inheritdoc ISubstituteFinancing
+    function shockOf(address supplier) external view returns (uint256) {
+        return _s.shockOf[supplier];
     }
 
     /// @inheritdoc ISubstituteFinancing

@@ -23,6 +23,8 @@ contract SupplierRegistry is AccessControlDefaultAdminRules, ISupplierRegistry {
     uint256 public constant MAX_SUBSTITUTES = 16;
     /// @notice Highest credit score.
     uint16 public constant MAX_SCORE = 1000;
+    /// @notice Most upstream inputs one supplier declares.
+    uint256 public constant MAX_INPUTS = 16;
 
     mapping(address supplier => Supplier) private _suppliers;
     mapping(address supplier => bytes32[]) private _parts;
@@ -31,6 +33,9 @@ contract SupplierRegistry is AccessControlDefaultAdminRules, ISupplierRegistry {
     mapping(bytes32 part => mapping(address supplier => Qualification)) private _qualified;
     address[] private _all;
     mapping(bytes32 part => mapping(address supplier => bool)) private _barred;
+    mapping(address supplier => bytes32) private _regions;
+    mapping(bytes32 region => address[]) private _members;
+    mapping(address supplier => bytes32[]) private _inputs;
 
     /// @notice The financing policy whose terms a substitute accepts by opting in.
     IFinancingPolicy public immutable policy;
@@ -239,9 +244,68 @@ contract SupplierRegistry is AccessControlDefaultAdminRules, ISupplierRegistry {
                 score: s.score,
                 leadDays: q.leadDays,
                 termsVersion: q.termsVersion,
-                capacityLeft: s.capacity - s.committed
+                capacityLeft: s.capacity - s.committed,
+                region: _regions[account],
+                inputs: _inputs[account].length
             });
         }
+    }
+
+    /// @inheritdoc ISupplierRegistry
+    function setRegion(address account, bytes32 region) external onlyRole(REGISTRAR_ROLE) {
+        _registered(account);
+        bytes32 previous = _regions[account];
+        if (previous == region) return;
+        _regions[account] = region;
+        // a supplier that left and comes back is listed again; `regionMember` reads the
+        // region it is in now, so a stale or repeated entry is skipped
+        if (region != bytes32(0)) _members[region].push(account);
+        emit SupplierRegionSet(account, previous, region, msg.sender);
+    }
+
+    /// @inheritdoc ISupplierRegistry
+    function declareInputs(address account, bytes32[] calldata inputs) external onlyRole(REGISTRAR_ROLE) {
+        _registered(account);
+        if (inputs.length > MAX_INPUTS) revert RegistryInputCountInvalid(inputs.length, MAX_INPUTS);
+        for (uint256 i = 0; i < inputs.length; ++i) {
+            if (inputs[i] == bytes32(0)) revert RegistryEmptyIdentifier();
+        }
+        _inputs[account] = inputs;
+        emit SupplierInputsDeclared(account, inputs, msg.sender);
+    }
+
+    /// @inheritdoc ISupplierRegistry
+    function regionOf(address account) external view returns (bytes32) {
+        return _regions[account];
+    }
+
+    /// @inheritdoc ISupplierRegistry
+    function inputsOf(address account) external view returns (bytes32[] memory) {
+        return _inputs[account];
+    }
+
+    /// @inheritdoc ISupplierRegistry
+    function regionMember(bytes32 region, uint256 index)
+        external
+        view
+        returns (address member, bool inRegion, Status status, uint256 count)
+    {
+        address[] storage list = _members[region];
+        count = list.length;
+        if (index < count) {
+            member = list[index];
+            inRegion = _regions[member] == region;
+            status = _suppliers[member].status;
+        }
+    }
+
+    /// @inheritdoc ISupplierRegistry
+    function sourcesFrom(address account, address supplier_) external view returns (bool) {
+        bytes32[] storage inputs = _inputs[account];
+        for (uint256 i = 0; i < inputs.length; ++i) {
+            if (_supplies[supplier_][inputs[i]]) return true;
+        }
+        return false;
     }
 
     /// @inheritdoc ISupplierRegistry

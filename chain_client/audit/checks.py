@@ -376,11 +376,11 @@ def facility_failures(rows: list[Row]) -> list[str]:
     version) still valid (the current version, or an earlier one within the notice period);
     its score in a band of that version, whose share for the stage of the order's milestone,
     rate, payment lag and grace the facility carries (and that stage); its due date and stop,
-    no later after opening than the stage's longest tenor; the advance at most the band's share, equal to
-    it unless marked lowered, and what it owes at its stop within the order's value; every
-    other candidate on the list passed over in the same call, none as LOWER_SCORE with a
-    better score or a delivery in time the chosen one cannot make, and none as
-    LATER_DELIVERY unless the chosen one can deliver in time."""
+    no later after opening than the stage's longest tenor; the advance at most the band's
+    share, equal to it unless marked lowered, and what it owes at its stop within the order's
+    value; every other candidate on the list passed over in the same call, none as
+    LOWER_SCORE with a better score or a delivery in time the chosen one cannot make, and none
+    as LATER_DELIVERY unless the chosen one can deliver in time."""
     seen = _Seen()
     financed: dict[str, Row] = {}
     failures: list[str] = []

@@ -1,4 +1,5 @@
-"""A self-contained HTML audit report: the flow diagram, the checks and the patterns.
+"""A self-contained HTML audit report: the flow diagram, the checks and the patterns, and
+the early warning of the risk report.
 
 The diagram is a plotly Sankey (its JavaScript is embedded, so the file opens offline):
 funders → projects → budget lines → payees, and banks → pool → substitutes.
@@ -12,6 +13,7 @@ from collections.abc import Callable
 
 import plotly.graph_objects as go
 
+from ..risk.report import RiskReport
 from ..units import format_amount
 from .books import Books
 from .report import AuditReport
@@ -56,7 +58,15 @@ def flows(books: Books, namer: Namer, pool: str) -> dict[tuple[str, str], int]:
     return links
 
 
-def render_html(report: AuditReport, books: Books, namer: Namer, pool: str) -> str:
+def render_html(
+    report: AuditReport,
+    books: Books,
+    namer: Namer,
+    pool: str,
+    risk: RiskReport | None = None,
+) -> str:
+    """The audit as one self-contained page; with `risk`, its early-warning section (the
+    parts a cut-off would leave without a substitute, and the findings of the risk report)."""
     links = flows(books, namer, pool)
     nodes = list(dict.fromkeys(n for pair in links for n in pair))
     index = {n: i for i, n in enumerate(nodes)}
@@ -104,6 +114,7 @@ def render_html(report: AuditReport, books: Books, namer: Namer, pool: str) -> s
         )
         or "<p>no trigger calls</p>"
     )
+    warning = _risk_section(risk, namer, rows) if risk is not None else ""
     verdict = "clean" if report.clean else "NOT clean"
     css = "clean" if report.clean else "unclean"
     head = "<tr><th>kind</th><th>subject</th><th>detail</th></tr>"
@@ -121,5 +132,28 @@ Rebuilt from event logs alone, then checked against on-chain state.</p>
 <table id="patterns">{head}{found}</table>
 <h2>Disruption decisions, replayed from the logs</h2>
 <div id="episodes">{episodes}</div>
+{warning}
 </body></html>
 """
+
+
+def _risk_section(
+    risk: RiskReport, namer: Namer, rows: Callable[[list[tuple[str, ...]]], str]
+) -> str:
+    parts = rows(
+        [
+            (
+                p.part,
+                ", ".join(namer(m) for m in p.makers) or "-",
+                str(p.substitutes),
+                ", ".join(namer(e) for e in p.eligible) or "none",
+            )
+            for p in risk.parts
+        ]
+    )
+    found = rows([(f.kind, f.subject, f.detail) for f in risk.findings])
+    return f"""<h2>Early warning at block {risk.block}</h2>
+<table id="risk-parts"><tr><th>part</th><th>makers</th><th>substitutes</th>
+<th>eligible now</th></tr>{parts or "<tr><td colspan=4>no parts</td></tr>"}</table>
+<table id="risk-findings"><tr><th>kind</th><th>subject</th><th>detail</th></tr>
+{found or "<tr><td colspan=3>no findings</td></tr>"}</table>"""

@@ -29,14 +29,15 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from .books import Row, text
 from ..orders import STAGES
+from .books import Row, text
 from .checks import _band_share, _policy
 
 DAY = 86_400
 BPS = 10_000
 SCALE = 365 * DAY * BPS
 ACTIVE = 1
+DISRUPTED = 2
 TRIGGER_EVENTS = {
     "SubstitutePassedOver",
     "SubstituteUnavailable",
@@ -136,6 +137,23 @@ class _State:
     episode: dict[str, int] = field(default_factory=dict)
     #: facility -> what it owed (units) just before its last collection
     owed_before: dict[int, int] = field(default_factory=dict)
+    #: supplier -> its region (text; absent: none)
+    region: dict[str, str] = field(default_factory=dict)
+    #: region -> its member list as the registry keeps it (only grows)
+    members: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
+    #: supplier -> the parts it makes, and the upstream inputs it declared (raw codes)
+    supplies: dict[str, set[Any]] = field(default_factory=dict)
+    inputs: dict[str, list[Any]] = field(default_factory=dict)
+    #: shock -> {region, cap, drawn, cursor, in_force}; region -> its latest shock
+    shocks: dict[int, dict[str, Any]] = field(default_factory=dict)
+    region_shock: dict[str, int] = field(default_factory=dict)
+    #: supplier -> the shock that disrupted it (absent: none)
+    shock_of: dict[str, int] = field(default_factory=dict)
+
+    def in_force(self, region: str | None) -> int:
+        """The shock in force in `region` (0: none)."""
+        shock = self.region_shock.get(region or "", 0)
+        return shock if shock and self.shocks[shock]["in_force"] else 0
 
     def total_assets(self, t: int) -> int:
         owed = sum(f.owed(t) for f in self.facilities.values() if f.open)
@@ -196,6 +214,9 @@ def replay(rows: list[Row], name_of: _Names | None = None) -> Replay:
     name: _Names = name_of or (lambda address: address)
     for group in _transactions(rows):
         _check_recoveries_recorded(group, out, name)
+        if any(r["event"] == "RegionalShockProcessed" for r in group):
+            _replay_shock(state, group, out, name)
+            continue
         end = next((i for i, r in enumerate(group) if r["event"] == "DisruptionProcessed"), None)
         if end is None:
             for row in group:
@@ -253,6 +274,32 @@ def _apply(state: _State, row: Row, out: Replay, name: _Names) -> None:
         state.approved.add((a["project"], int(a["milestone"])))
     elif event == "SupplierRegistered":
         state.capacity[a["supplier"]] = int(a["capacity"])
+        state.supplies[a["supplier"]] = set(a["parts"])
+    elif event == "SupplierRegionSet":
+        region = text(a["region"])
+        state.region[a["supplier"]] = region
+        if region:
+            state.members[region].append(a["supplier"])
+    elif event == "SupplierInputsDeclared":
+        state.inputs[a["supplier"]] = list(a["inputs"])
+    elif event == "RegionalShock":
+        shock = int(a["shock"])
+        state.shocks[shock] = {
+            "region": text(a["region"]),
+            "cap": int(a["cap"]),
+            "drawn": 0,
+            "cursor": 0,
+            "in_force": True,
+        }
+        state.region_shock[text(a["region"])] = shock
+    elif event == "RegionRecovered":
+        if a["ended"]:
+            state.shocks[int(a["shock"])]["in_force"] = False
+    elif event == "RegionalShockProcessed":
+        state.shocks[int(a["shock"])]["cursor"] = int(a["cursor"])
+    elif event == "SupplierRecovered":
+        if a["recovered"]:
+            state.shock_of.pop(a["supplier"], None)
     elif event == "SupplierStatusChanged":
         state.status[a["supplier"]] = int(a["current"])
     elif event == "SupplierRated":
@@ -315,10 +362,14 @@ def _apply(state: _State, row: Row, out: Replay, name: _Names) -> None:
     elif event == "SupplierDisrupted":
         state.episode[a["supplier"]] = int(a["episode"])
         state.cursor[a["supplier"]] = 0
+        state.shock_of[a["supplier"]] = int(a.get("shock") or 0)
     elif event == "SubstituteFinanced":
         order = state.orders[int(a["order"])]
         amount, substitute = int(a["amount"]), a["to"]
         state.draw(a["previousSupplier"], t, amount)
+        shock = state.shock_of.get(a["previousSupplier"], 0)
+        if shock:
+            state.shocks[shock]["drawn"] += amount
         if order.id in state.open[a["previousSupplier"]]:
             _drop(state.open[a["previousSupplier"]], order.id)
         state.exposure[substitute] += amount
@@ -366,8 +417,12 @@ def _apply(state: _State, row: Row, out: Replay, name: _Names) -> None:
         )
 
 
-def _replay_call(state: _State, segment: list[Row], out: Replay, name: _Names) -> None:
-    """Run one trigger call again and compare it with the events it recorded."""
+def _replay_call(
+    state: _State, segment: list[Row], out: Replay, name: _Names, budget: int | None = None
+) -> tuple[int, bool]:
+    """Run one trigger call again (at most `budget` orders; the policy's `maxPerCall` when
+    not given) and compare it with the events it recorded; returns the orders handled and
+    whether the supplier's list was looked at to the end."""
     done = segment[-1]
     supplier, t = done["args"]["supplier"], int(done.get("time") or 0)
     where = f"block {done['block']} (trigger for {name(supplier)})"
@@ -379,7 +434,10 @@ def _replay_call(state: _State, segment: list[Row], out: Replay, name: _Names) -
         "window": assets * int(p["window_cap_bps"]) // BPS,
         "span": int(p["window_days"]) * DAY,
         "min": int(p["min_advance"]),
+        "shock": state.shock_of.get(supplier, 0),
     }
+    if budget is None:
+        budget = int(p["max_per_call"])
     # decide on a copy of what a decision changes for the next order (exposure, capacity,
     # cash, the window, the work list); the recorded events then move the real state. Only
     # those are copied, so a call costs what it touches, not the size of the whole log.
@@ -393,11 +451,14 @@ def _replay_call(state: _State, segment: list[Row], out: Replay, name: _Names) -
     scratch.open = defaultdict(list, state.open)
     scratch.open[supplier] = list(state.open[supplier])
     scratch.cursor = defaultdict(int, state.cursor)
+    scratch.shocks = dict(state.shocks)
+    if limits["shock"]:
+        scratch.shocks[limits["shock"]] = dict(state.shocks[limits["shock"]])
     recorded = _recorded_outcomes(segment)
     expected: list[tuple[int, list[tuple[Any, ...]]]] = []
     work = scratch.open[supplier]
     cursor, handled = scratch.cursor[supplier], 0
-    while handled < int(p["max_per_call"]) and cursor < len(work):
+    while handled < budget and cursor < len(work):
         order_id = work[cursor]
         outcome, financed = _decide(scratch, order_id, supplier, t, limits)
         expected.append((order_id, outcome))
@@ -406,7 +467,8 @@ def _replay_call(state: _State, segment: list[Row], out: Replay, name: _Names) -
         else:
             cursor += 1
         handled += 1
-    state.cursor[supplier] = cursor if cursor < len(work) else 0
+    finished = cursor >= len(work)
+    state.cursor[supplier] = 0 if finished else cursor
     state.heads = scratch.heads  # draws that left the window are dropped for good
     out.decisions += len(expected)
     told = []
@@ -430,6 +492,7 @@ def _replay_call(state: _State, segment: list[Row], out: Replay, name: _Names) -
                 f"{handled} and {len(work)}",
             )
         )
+    return handled, finished
 
 
 def _recorded_outcomes(segment: list[Row]) -> list[tuple[int, list[tuple[Any, ...]]]]:
@@ -501,6 +564,10 @@ def _decide(
         reason = None
         if s.status.get(candidate) != ACTIVE:
             reason = "NOT_ACTIVE"
+        elif s.in_force(s.region.get(candidate)):
+            reason = "SAME_REGION"
+        elif any(part in s.supplies.get(disrupted, ()) for part in s.inputs.get(candidate, ())):
+            reason = "SHARED_UPSTREAM"
         elif share == 0:
             reason = "LOW_SCORE"
         elif not valid:
@@ -558,10 +625,16 @@ def _decide(
         reason = "PROJECT_CAP"
     elif s.drawn(disrupted, limits["span"], t) + advance > limits["window"]:
         reason = "WINDOW_CAP"
+    elif limits["shock"] and (
+        s.shocks[limits["shock"]]["drawn"] + advance > s.shocks[limits["shock"]]["cap"]
+    ):
+        reason = "SHOCK_CAP"
     if reason:
         return [*outcome, ("unavailable", reason)], False
     chosen = best["account"]
     s.draw(disrupted, t, advance)
+    if limits["shock"]:
+        s.shocks[limits["shock"]]["drawn"] += advance
     s.exposure[chosen] += advance
     s.project_exposure[o.project] += advance
     s.committed[disrupted] = s.committed.get(disrupted, 0) - o.value
@@ -839,3 +912,110 @@ def _check_recoveries_recorded(group: list[Row], out: Replay, name: _Names) -> N
                     "only on an order closed undelivered, in the same transaction",
                 )
             )
+
+
+def _replay_shock(state: _State, group: list[Row], out: Replay, name: _Names) -> None:
+    """A regional shock's call (its report at quorum, or `processRegionalShock`) run again:
+    the region's members walked from the shock's cursor as the registry listed them, each
+    Active member still in the region disrupted under the shock, each member disrupted by it
+    having its orders replayed, one unit of the call's `maxPerCall` per member looked at
+    and per order handled."""
+    walked = next(r for r in group if r["event"] == "RegionalShockProcessed")
+    shock, t = int(walked["args"]["shock"]), int(walked.get("time") or 0)
+    where = f"block {walked['block']} (shock {shock})"
+    rows = iter(group)
+    pending: list[Row] = []
+
+    def take_until(event: str, *, apply: bool = True) -> list[Row]:
+        """The rows up to the next `event` (that row is left in `pending`), applied to the
+        state unless `apply` is false."""
+        taken: list[Row] = []
+        for row in rows:
+            if row["event"] == event:
+                pending.append(row)
+                return taken
+            if apply:
+                _check_money(state, row, group, out, name)
+                _apply(state, row, out, name)
+            taken.append(row)
+        return taken
+
+    # the report (with the shock's start) comes before the walk; the replay goes on with
+    # the cap the rules give, not the one recorded
+    cap = None
+    for row in group:
+        if row["event"] == "RegionalShock":
+            cap = state.total_assets(t) * int(state.policy["shock_cap_bps"]) // BPS
+            out.decisions += 1
+            if int(row["args"]["cap"]) != cap:
+                recorded = _amount(int(row["args"]["cap"]))
+                out.disagreements.append(
+                    Disagreement(where, "the shock's cap", recorded, _amount(cap))
+                )
+    if shock not in state.shocks:
+        take_until("RegionalShock")
+        _apply(state, pending.pop(), out, name)
+        if cap is not None:
+            state.shocks[shock]["cap"] = cap
+    book = state.shocks[shock]
+    members = state.members[book["region"]]
+    cursor, budget, looked = book["cursor"], int(state.policy["max_per_call"]), 0
+    while budget and cursor < len(members):
+        member = members[cursor]
+        budget, looked = budget - 1, looked + 1
+        active = state.status.get(member) == ACTIVE
+        if active and state.region.get(member) == book["region"]:
+            take_until("SupplierDisrupted")
+            marked = pending.pop() if pending else None
+            if marked is None or marked["args"]["supplier"] != member:
+                recorded = str(marked and name(marked["args"]["supplier"]))
+                out.disagreements.append(
+                    Disagreement(where, "member disrupted", recorded, name(member))
+                )
+                if marked is not None:
+                    _apply(state, marked, out, name)
+                break
+            _check_announcement(state, marked, out, name)
+            if int(marked["args"]["shock"]) != shock:
+                recorded = str(marked["args"]["shock"])
+                out.disagreements.append(
+                    Disagreement(where, f"shock of {name(member)}", recorded, str(shock))
+                )
+            _apply(state, marked, out, name)
+        elif not (state.status.get(member) == DISRUPTED and state.shock_of.get(member) == shock):
+            cursor += 1
+            continue
+        segment = take_until("DisruptionProcessed", apply=False)
+        done = pending.pop() if pending else None
+        if done is None or done["args"]["supplier"] != member:
+            recorded = str(done and name(done["args"]["supplier"]))
+            out.disagreements.append(
+                Disagreement(where, "orders of the member walked", recorded, name(member))
+            )
+            for row in [*segment, *([done] if done else [])]:
+                _apply(state, row, out, name)
+            break
+        segment.append(done)
+        handled, finished = _replay_call(state, segment, out, name, budget)
+        for row in segment:
+            _check_money(state, row, group, out, name)
+            _apply(state, row, out, name)
+        budget -= handled
+        if not finished:
+            break
+        cursor += 1
+    for row in rows:
+        if row is walked:
+            out.decisions += 1
+            walk = (int(row["args"]["looked"]), int(row["args"]["cursor"]))
+            if walk != (looked, cursor):
+                out.disagreements.append(
+                    Disagreement(
+                        where,
+                        "members looked at and walked",
+                        f"{walk[0]} and {walk[1]}",
+                        f"{looked} and {cursor}",
+                    )
+                )
+        _check_money(state, row, group, out, name)
+        _apply(state, row, out, name)

@@ -3,6 +3,7 @@ trigger, repayment, default."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from eth_utils import to_checksum_address
@@ -16,15 +17,17 @@ from ..orders import (
     FACILITY_STATUS,
     ORDER_STATUS,
     POLICY_FIELDS,
+    STAGES,
     FacilityRecord,
     OrderOutcome,
     OrderRecord,
     OrderSpec,
     OrderStep,
     PassedOver,
-    STAGES,
     PolicyRecord,
     Settlement,
+    ShockRecord,
+    ShockReport,
     TriggerReport,
     check_reason,
 )
@@ -173,6 +176,76 @@ class Financing(Bound):
             self.contract.functions.reportRecovery(self.resolve(supplier)), sender
         )[0]
 
+    def report_shock(
+        self,
+        region: str,
+        reason: str,
+        evidence: str | None = None,
+        *,
+        sender: str = "oracle",
+        other_reason: bool = False,
+    ) -> ShockReport:
+        """An oracle reports a shock to `region`; at quorum its Active suppliers are disrupted
+        and their orders financed (bounded per call; `process_shock` continues)."""
+        check_reason(reason, other=other_reason)
+        fn = self.contract.functions.reportRegionalShock(
+            to_bytes32(region, field="region"),
+            to_bytes32(reason, field="reason"),
+            reference_hash(evidence),
+        )
+        return self._shock_report(region, *self.session.transact(fn, sender))
+
+    def process_shock(self, region: str, *, sender: str = "oracle") -> ShockReport:
+        """Continue the shock in force in `region` (anyone may send it)."""
+        fn = self.contract.functions.processRegionalShock(to_bytes32(region, field="region"))
+        return self._shock_report(region, *self.session.transact(fn, sender))
+
+    def report_region_recovery(self, region: str, *, sender: str = "oracle") -> TxResult:
+        """An oracle reports `region` recovered; at quorum its shock is no longer in force."""
+        fn = self.contract.functions.reportRegionRecovery(to_bytes32(region, field="region"))
+        return self.session.transact(fn, sender)[0]
+
+    def shock(self, region: str) -> ShockRecord | None:
+        """The latest shock of `region` (None: never)."""
+        code = to_bytes32(region, field="region")
+        shock_id = int(self.session.call(self.contract.functions.regionShock(code)))
+        if shock_id == 0:
+            return None
+        _region, cap, drawn, cursor, in_force = self.session.call(
+            self.contract.functions.shock(shock_id)
+        )
+        return ShockRecord(
+            id=shock_id, region=region, cap=cap, drawn=drawn, cursor=cursor, in_force=in_force
+        )
+
+    def shock_of(self, supplier: str) -> int:
+        """The regional shock that disrupted `supplier` (0: none, or it recovered since)."""
+        return int(self.session.call(self.contract.functions.shockOf(self.resolve(supplier))))
+
+    def _shock_report(self, region: str, result: TxResult, receipt: TxReceipt) -> ShockReport:
+        ev = self.contract.events
+
+        def decoded(name: str) -> list[Any]:
+            return [e["args"] for e in getattr(ev, name)().process_receipt(receipt, errors=DISCARD)]
+
+        reported = decoded("RegionalShockReported")
+        started = decoded("RegionalShock")
+        walked = decoded("RegionalShockProcessed")
+        return ShockReport(
+            region=region,
+            tx_hash=result.tx_hash,
+            gas_used=result.gas_used,
+            reports=int(reported[0]["reports"]) if reported else None,
+            quorum=int(reported[0]["quorum"]) if reported else None,
+            shock=int(walked[0]["shock"]) if walked else None,
+            cap=int(started[0]["cap"]) if started else None,
+            disrupted=[d["supplier"] for d in decoded("SupplierDisrupted")],
+            outcomes=self._outcomes(decoded),
+            looked=int(walked[0]["looked"]) if walked else None,
+            cursor=int(walked[0]["cursor"]) if walked else None,
+            members=int(walked[0]["members"]) if walked else None,
+        )
+
     def _trigger_report(self, supplier: str, result: TxResult, receipt: TxReceipt) -> TriggerReport:
         ev = self.contract.events
 
@@ -182,6 +255,22 @@ class Financing(Bound):
         reported = decoded("DisruptionReported")
         disrupted = decoded("SupplierDisrupted")
         processed = decoded("DisruptionProcessed")
+        return TriggerReport(
+            supplier=to_checksum_address(supplier),
+            tx_hash=result.tx_hash,
+            gas_used=result.gas_used,
+            reports=int(reported[0]["reports"]) if reported else None,
+            quorum=int(reported[0]["quorum"]) if reported else None,
+            disrupted=bool(disrupted),
+            episode=int(disrupted[0]["episode"]) if disrupted else None,
+            window_room=int(disrupted[0]["windowRoom"]) if disrupted else None,
+            outcomes=self._outcomes(decoded),
+            waiting=int(processed[-1]["waiting"]) if processed else None,
+        )
+
+    @staticmethod
+    def _outcomes(decoded: Callable[[str], list[Any]]) -> list[OrderOutcome]:
+        """What the trigger did with each order it looked at, by order number."""
         passed: dict[int, list[PassedOver]] = {}
         for p in decoded("SubstitutePassedOver"):
             passed.setdefault(int(p["order"]), []).append(
@@ -207,18 +296,7 @@ class Financing(Bound):
             )
             for u in decoded("SubstituteUnavailable")
         ]
-        return TriggerReport(
-            supplier=to_checksum_address(supplier),
-            tx_hash=result.tx_hash,
-            gas_used=result.gas_used,
-            reports=int(reported[0]["reports"]) if reported else None,
-            quorum=int(reported[0]["quorum"]) if reported else None,
-            disrupted=bool(disrupted),
-            episode=int(disrupted[0]["episode"]) if disrupted else None,
-            window_room=int(disrupted[0]["windowRoom"]) if disrupted else None,
-            outcomes=sorted(outcomes, key=lambda o: o.order),
-            waiting=int(processed[-1]["waiting"]) if processed else None,
-        )
+        return sorted(outcomes, key=lambda o: o.order)
 
     # facilities
 

@@ -14,6 +14,7 @@ from .base import Bound
 
 STATUSES = ("None", "Active", "Disrupted", "Suspended")
 MAX_SCORE = 1000
+MAX_INPUTS = 16
 
 
 class Registry(Bound):
@@ -110,9 +111,51 @@ class Registry(Bound):
             raise InputError(f"{self.session.name_of(address)} is not a registered supplier")
         return self._record(address, record)
 
+    def set_region(
+        self, account: str, region: str | None, *, sender: str = "registrar"
+    ) -> TxResult:
+        """Set `account`'s region (None or "": no region)."""
+        code = to_bytes32(region, field="region") if region else bytes(32)
+        fn = self.contract.functions.setRegion(self.resolve(account), code)
+        return self.session.transact(fn, sender)[0]
+
+    def declare_inputs(
+        self, account: str, inputs: list[str], *, sender: str = "registrar"
+    ) -> TxResult:
+        """Record the upstream inputs (part codes) `account` sources, replacing the list."""
+        if len(inputs) > MAX_INPUTS:
+            raise InputError(f"{len(inputs)} upstream inputs: at most {MAX_INPUTS}")
+        if len(set(inputs)) != len(inputs):
+            raise InputError("an upstream input is listed twice")
+        codes = [to_bytes32(p, field="part code") for p in inputs]
+        fn = self.contract.functions.declareInputs(self.resolve(account), codes)
+        return self.session.transact(fn, sender)[0]
+
+    def region_of(self, who: str) -> str | None:
+        code = self.session.call(self.contract.functions.regionOf(self.resolve(who)))
+        return from_bytes32(code) or None
+
+    def region_members(self, region: str) -> list[ChecksumAddress]:
+        """The suppliers in `region` now, in order of joining (each once)."""
+        code = to_bytes32(region, field="region")
+        out: list[ChecksumAddress] = []
+        index = 0
+        while True:
+            member, inside, _status, count = self.session.call(
+                self.contract.functions.regionMember(code, index)
+            )
+            if index >= count:
+                return out
+            if inside and member not in out:
+                out.append(member)
+            index += 1
+
     def _record(self, address: ChecksumAddress, record: tuple) -> SupplierRecord:  # type: ignore[type-arg]
         name, capacity, committed, score, status, registered_at = record
-        parts = self.session.call(self.contract.functions.partsOf(address))
+        f = self.contract.functions
+        parts = self.session.call(f.partsOf(address))
+        region = from_bytes32(self.session.call(f.regionOf(address))) or None
+        inputs = [from_bytes32(p) for p in self.session.call(f.inputsOf(address))]
         return SupplierRecord(
             address=address,
             name=from_bytes32(name),
@@ -122,6 +165,8 @@ class Registry(Bound):
             score=score,
             status=STATUSES[status],
             registered_at=timestamp(registered_at),
+            region=region,
+            inputs=inputs,
         )
 
     def suppliers(self) -> list[SupplierRecord]:
@@ -151,6 +196,10 @@ class Registry(Bound):
                 lead_days=lead,
                 terms_version=version,
                 capacity_left=left,
+                region=from_bytes32(region) or None,
+                inputs=inputs,
             )
-            for i, (account, status, score, lead, version, left) in enumerate(self.session.call(fn))
+            for i, (account, status, score, lead, version, left, region, inputs) in enumerate(
+                self.session.call(fn)
+            )
         ]

@@ -7,11 +7,13 @@ events (`chain_client.credit.history`); nothing is written.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from pydantic import BaseModel
 
 from ..contracts import Financing, Pool, Registry
 from ..credit.history import HistoryBuilder
-from ..models import SubstituteRecord
+from ..models import SubstituteRecord, SupplierRecord
 from ..session import Session
 
 #: Attested indicators past these are flagged (docs/risk.md).
@@ -61,6 +63,56 @@ def _eligible(financing: Financing, candidate: SubstituteRecord, exposure_cap: i
     return False
 
 
+def _route_findings(
+    part: str,
+    maker: str,
+    eligible: list[str],
+    by_address: dict[str, SupplierRecord],
+    name: Callable[[str], str],
+) -> list[RiskFinding]:
+    """What would stand in for `maker` on `part`: no one (after those sourcing an input
+    `maker` makes, which the trigger passes over as SHARED_UPSTREAM), or only substitutes of
+    one region (one regional shock, the maker's own included, leaves none), or only
+    substitutes that all source one upstream input (one failure upstream leaves none)."""
+    made = set(by_address[maker].parts)
+    shared = [e for e in eligible if e != maker and made & set(by_address[e].inputs)]
+    others = [e for e in eligible if e != maker and e not in shared]
+    subject = f"{part} / {name(maker)}"
+    if not others:
+        why = f" ({', '.join(name(e) for e in shared)} source what it makes)" if shared else ""
+        return [
+            RiskFinding(
+                kind="NO_ELIGIBLE_SUBSTITUTE",
+                subject=subject,
+                detail=f"if {name(maker)} were cut off, no eligible substitute for {part}{why}",
+            )
+        ]
+    findings = []
+    regions = {by_address[e].region for e in others}
+    if len(regions) == 1 and None not in regions:
+        (region,) = regions
+        own = " (its own)" if by_address[maker].region == region else ""
+        findings.append(
+            RiskFinding(
+                kind="ONE_REGION",
+                subject=subject,
+                detail=f"every eligible substitute is in region {region}{own}: a shock there "
+                f"leaves {name(maker)}'s {part} orders without one",
+            )
+        )
+    common = set.intersection(*(set(by_address[e].inputs) for e in others))
+    if common:
+        findings.append(
+            RiskFinding(
+                kind="ONE_UPSTREAM_INPUT",
+                subject=subject,
+                detail=f"every eligible substitute sources {', '.join(sorted(common))}: a "
+                f"failure of that input leaves {name(maker)}'s {part} orders without one",
+            )
+        )
+    return findings
+
+
 def risk_report(session: Session) -> RiskReport:
     from ..audit.collect import collect  # the audit's event cache, loaded on use
 
@@ -74,6 +126,7 @@ def risk_report(session: Session) -> RiskReport:
             parts.setdefault(part, [])
             if s.status == "Active":
                 parts[part].append(s.address)
+    by_address: dict[str, SupplierRecord] = {s.address: s for s in suppliers}
     report_parts: list[PartRisk] = []
     # the trigger's cap on one substitute's exposure: a share of the pool's assets now
     exposure_cap = (
@@ -94,15 +147,7 @@ def risk_report(session: Session) -> RiskReport:
             )
         )
         for maker in makers:
-            others = [e for e in eligible if e != maker]
-            if not others:
-                findings.append(
-                    RiskFinding(
-                        kind="NO_ELIGIBLE_SUBSTITUTE",
-                        subject=f"{part} / {name(maker)}",
-                        detail=f"if {name(maker)} were cut off, no eligible substitute for {part}",
-                    )
-                )
+            findings += _route_findings(part, maker, eligible, by_address, name)
     block = int(session.w3.eth.block_number)
     rows = collect(session)
     builders = {s.address: HistoryBuilder(s.address) for s in suppliers}

@@ -114,6 +114,18 @@ class SupplierRegister(Args):
     parts: list[Ident] = Field(min_length=1)
     capacity: Amount
     score: int | None = Field(None, ge=0, le=1000)
+    region: Ident | None = None
+    inputs: list[Ident] = []
+
+
+class SupplierRegion(Args):
+    account: Who
+    region: Ident | None = None
+
+
+class SupplierInputs(Args):
+    account: Who
+    inputs: list[Ident] = []
 
 
 class SupplierRate(Args):
@@ -273,6 +285,26 @@ class SupplierRef(Args):
     supplier: Who
 
 
+class RegionalShock(Args):
+    """`reason:` one of the documented reasons, or `other_reason:` for any other on purpose."""
+
+    region: Ident
+    reason: Ident | None = None
+    other_reason: Ident | None = None
+    evidence: str | None = None
+
+    @model_validator(mode="after")
+    def _one_reason(self) -> RegionalShock:
+        if (self.reason is None) == (self.other_reason is None):
+            raise ValueError("give exactly one of reason: and other_reason:")
+        check_reason(str(self.reason or self.other_reason), other=self.reason is None)
+        return self
+
+
+class RegionRef(Args):
+    region: Ident
+
+
 class FacilityRepay(Args):
     facility: Handle
     amount: Amount
@@ -317,6 +349,8 @@ ACTIONS: dict[str, tuple[type[BaseModel], str | None]] = {
     "supplier.rate": (SupplierRate, "rater"),
     "supplier.attest": (SupplierAttest, "rater"),
     "supplier.publish_score": (SupplierAccount, "rater"),
+    "supplier.region": (SupplierRegion, "registrar"),
+    "supplier.inputs": (SupplierInputs, "registrar"),
     "supplier.suspend": (SupplierAccount, "registrar"),
     "supplier.reinstate": (SupplierAccount, "registrar"),
     "supplier.qualify": (SupplierQualify, "substitute"),
@@ -351,6 +385,9 @@ ACTIONS: dict[str, tuple[type[BaseModel], str | None]] = {
     "disruption.report": (DisruptionReport, "oracle"),
     "disruption.process": (SupplierRef, "oracle"),
     "disruption.recover": (SupplierRef, "oracle"),
+    "disruption.shock": (RegionalShock, "oracle"),
+    "disruption.shock_process": (RegionRef, "oracle"),
+    "disruption.region_recover": (RegionRef, "oracle"),
     "facility.repay": (FacilityRepay, None),
     "facility.collect": (FacilityRef, "owner"),
     "recovery.repay": (RecoveryRepay, None),

@@ -253,6 +253,14 @@ class Runner:
             registry.register(a.account, a.name, a.parts, parse_amount(a.capacity), sender=sender)
             if a.score is not None:
                 registry.rate(a.account, a.score)
+            if a.region is not None:
+                registry.set_region(a.account, a.region)
+            if a.inputs:
+                registry.declare_inputs(a.account, a.inputs)
+        elif action == "supplier.region":
+            Registry(s).set_region(a.account, a.region, sender=sender)
+        elif action == "supplier.inputs":
+            Registry(s).declare_inputs(a.account, a.inputs, sender=sender)
         elif action == "supplier.rate":
             Registry(s).rate(a.account, a.score, sender=sender)
         elif action == "supplier.attest":
@@ -364,6 +372,25 @@ class Runner:
             financing.process_disruption(a.supplier, sender=sender)
         elif action == "disruption.recover":
             financing.report_recovery(a.supplier, sender=sender)
+        elif action == "disruption.shock":
+            shock = financing.report_shock(
+                a.region,
+                a.reason or a.other_reason,
+                a.evidence,
+                sender=sender,
+                other_reason=a.reason is None,
+            )
+            financed = sum(o.financed for o in shock.outcomes)
+            return (
+                f"{len(shock.disrupted)} supplier(s) disrupted, {financed} of "
+                f"{len(shock.outcomes)} order(s) financed"
+                if shock.cap is not None
+                else "reported"
+            )
+        elif action == "disruption.shock_process":
+            financing.process_shock(a.region, sender=sender)
+        elif action == "disruption.region_recover":
+            financing.report_region_recovery(a.region, sender=sender)
         elif action == "facility.repay":
             financing.repay(self._facility(a.facility), parse_amount(a.amount), by=sender)
         elif action == "facility.collect":

@@ -37,6 +37,9 @@ library DisruptionLogic {
     bytes32 private constant MILESTONE_NOT_APPROVED = "MILESTONE_NOT_APPROVED";
     bytes32 private constant PROJECT_OPTED_OUT = "PROJECT_OPTED_OUT";
     bytes32 private constant TENOR_TOO_LONG = "TENOR_TOO_LONG";
+    bytes32 private constant SAME_REGION = "SAME_REGION";
+    bytes32 private constant SHARED_UPSTREAM = "SHARED_UPSTREAM";
+    bytes32 private constant SHOCK_CAP = "SHOCK_CAP";
 
     /// @dev One quorum round of reports about a supplier; `recovery` says which kind, so a
     /// pending vote of one kind never counts toward the other.
@@ -80,6 +83,21 @@ library DisruptionLogic {
         uint256 orderCount;
         uint256 facilityCount;
         uint256 episodeCount;
+        mapping(uint256 id => ISubstituteFinancing.Shock) shocks;
+        mapping(bytes32 region => uint256 id) regionShock;
+        mapping(address supplier => uint256 id) shockOf;
+        mapping(bytes32 region => Round) regionRounds;
+        mapping(bytes32 region => mapping(uint32 round => mapping(address oracle => bool))) regionReported;
+        uint256 shockCount;
+    }
+
+    /// @dev Where a walk of a shock's region members stands within one call.
+    struct Walk {
+        bytes32 region;
+        uint256 cursor;
+        uint256 budget;
+        uint256 looked;
+        uint256 count;
     }
 
     /// @dev The contracts the trigger works with.
@@ -111,10 +129,12 @@ library DisruptionLogic {
     }
 
     /// @dev What one call may commit: caps in token units and the disrupted supplier; and the
-    /// life-cycle stage of the order at hand (set per order).
+    /// life-cycle stage of the order at hand (set per order); the regional shock that
+    /// disrupted the supplier (0: none).
     struct Limits {
         address disrupted;
         uint8 stage;
+        uint256 shock;
         uint256 exposureCap;
         uint256 projectCap;
         uint256 windowCap;
@@ -130,17 +150,59 @@ library DisruptionLogic {
             revert ISubstituteFinancing.FinancingSupplierStatus(supplier, uint8(status));
         }
         IFinancingPolicy.Policy memory p = d.policy.current();
-        (uint256 reports, bool reached) = _vote(s, supplier, p, false);
+        (uint256 reports, bool reached) = _vote(s.rounds[supplier], s.reported[supplier], p, false);
+        if (reports == 0) revert ISubstituteFinancing.FinancingAlreadyReported(supplier, msg.sender);
         emit ISubstituteFinancing.DisruptionReported(supplier, msg.sender, reason, evidence, reports, p.quorum);
+        if (reached) _disruptAndProcess(s, d, supplier, p);
+    }
+
+    /// @dev A supplier of a region under a shock in force is disrupted under that shock and
+    /// its cap, however it is reported.
+    function _disruptAndProcess(State storage s, Deps memory d, address supplier, IFinancingPolicy.Policy memory p)
+        private
+    {
+        Limits memory l = _disrupt(s, d, supplier, p, _inForce(s, d.registry.regionOf(supplier)));
+        _process(s, d, supplier, l, p.maxPerCall);
+    }
+
+    /// @notice Counts an oracle's report of a shock to `region`; at quorum the shock is in
+    /// force and the region's members are walked (`_walk`).
+    function reportShock(State storage s, Deps memory d, bytes32 region, bytes32 reason, bytes32 evidence)
+        external
+    {
+        if (region == bytes32(0)) revert ISubstituteFinancing.FinancingRegionInvalid();
+        uint256 current = _inForce(s, region);
+        if (current != 0) revert ISubstituteFinancing.FinancingShockInForce(region, current);
+        IFinancingPolicy.Policy memory p = d.policy.current();
+        (uint256 reports, bool reached) = _vote(s.regionRounds[region], s.regionReported[region], p, false);
+        if (reports == 0) revert ISubstituteFinancing.FinancingAlreadyReportedRegion(region, msg.sender);
+        emit ISubstituteFinancing.RegionalShockReported(region, msg.sender, reason, evidence, reports, p.quorum);
         if (!reached) return;
-        d.registry.markDisrupted(supplier);
-        uint256 episode = ++s.episodeCount;
-        s.episodes[supplier] = episode;
-        s.cursor[supplier] = 0;
-        Limits memory l = _limits(d, p, supplier);
-        uint256 drawn = _drawn(s.windows[supplier], l.windowSeconds);
-        emit ISubstituteFinancing.SupplierDisrupted(supplier, episode, l.windowCap > drawn ? l.windowCap - drawn : 0);
-        _process(s, d, supplier, p, l);
+        uint256 id = ++s.shockCount;
+        uint256 cap = (IERC4626(address(d.pool)).totalAssets() * p.shockCapBps) / BPS;
+        s.shocks[id] =
+            ISubstituteFinancing.Shock({region: region, cap: cap.toUint128(), drawn: 0, cursor: 0, inForce: true});
+        s.regionShock[region] = id;
+        emit ISubstituteFinancing.RegionalShock(region, id, cap);
+        _walk(s, d, id, p);
+    }
+
+    /// @notice Continues the shock in force in `region`.
+    function processShock(State storage s, Deps memory d, bytes32 region) external {
+        uint256 id = _inForce(s, region);
+        if (id == 0) revert ISubstituteFinancing.FinancingNoShock(region);
+        _walk(s, d, id, d.policy.current());
+    }
+
+    /// @notice Counts an oracle's report that `region` recovered; at quorum its shock ends.
+    function recoverRegion(State storage s, Deps memory d, bytes32 region) external {
+        uint256 id = _inForce(s, region);
+        if (id == 0) revert ISubstituteFinancing.FinancingNoShock(region);
+        IFinancingPolicy.Policy memory p = d.policy.current();
+        (uint256 reports, bool reached) = _vote(s.regionRounds[region], s.regionReported[region], p, true);
+        if (reports == 0) revert ISubstituteFinancing.FinancingAlreadyReportedRegion(region, msg.sender);
+        if (reached) s.shocks[id].inForce = false;
+        emit ISubstituteFinancing.RegionRecovered(region, id, msg.sender, reports, p.quorum, reached);
     }
 
     /// @notice Finances the next open orders of a Disrupted supplier.
@@ -150,7 +212,7 @@ library DisruptionLogic {
             revert ISubstituteFinancing.FinancingSupplierStatus(supplier, uint8(status));
         }
         IFinancingPolicy.Policy memory p = d.policy.current();
-        _process(s, d, supplier, p, _limits(d, p, supplier));
+        _process(s, d, supplier, _limits(s, d, p, supplier), p.maxPerCall);
     }
 
     /// @notice Counts an oracle's recovery report; at quorum returns `supplier` to Active.
@@ -160,8 +222,12 @@ library DisruptionLogic {
             revert ISubstituteFinancing.FinancingSupplierStatus(supplier, uint8(status));
         }
         IFinancingPolicy.Policy memory p = d.policy.current();
-        (uint256 reports, bool reached) = _vote(s, supplier, p, true);
-        if (reached) d.registry.markRecovered(supplier);
+        (uint256 reports, bool reached) = _vote(s.rounds[supplier], s.reported[supplier], p, true);
+        if (reports == 0) revert ISubstituteFinancing.FinancingAlreadyReported(supplier, msg.sender);
+        if (reached) {
+            d.registry.markRecovered(supplier);
+            delete s.shockOf[supplier];
+        }
         emit ISubstituteFinancing.SupplierRecovered(supplier, msg.sender, reports, p.quorum, reached);
     }
 
@@ -182,13 +248,14 @@ library DisruptionLogic {
         delete s.openIndex[id];
     }
 
-    function _limits(Deps memory d, IFinancingPolicy.Policy memory p, address disrupted)
+    function _limits(State storage s, Deps memory d, IFinancingPolicy.Policy memory p, address disrupted)
         private
         view
         returns (Limits memory l)
     {
         uint256 assets = IERC4626(address(d.pool)).totalAssets();
         l.disrupted = disrupted;
+        l.shock = s.shockOf[disrupted];
         l.exposureCap = (assets * p.exposureCapBps) / BPS;
         l.projectCap = (assets * p.projectCapBps) / BPS;
         l.windowCap = (assets * p.windowCapBps) / BPS;
@@ -196,18 +263,83 @@ library DisruptionLogic {
         l.minAdvance = p.minAdvance;
     }
 
-    /// @dev Finances up to `maxPerCall` open orders of `supplier`, from its cursor.
+    /// @dev Marks `supplier` Disrupted under a new episode (and regional shock `shock`, 0 for
+    /// none) and announces the room left in its rolling window; returns its limits.
+    function _disrupt(State storage s, Deps memory d, address supplier, IFinancingPolicy.Policy memory p, uint256 shock)
+        private
+        returns (Limits memory l)
+    {
+        d.registry.markDisrupted(supplier);
+        uint256 episode = ++s.episodeCount;
+        s.episodes[supplier] = episode;
+        s.cursor[supplier] = 0;
+        s.shockOf[supplier] = shock;
+        l = _limits(s, d, p, supplier);
+        uint256 drawn = _drawn(s.windows[supplier], l.windowSeconds);
+        emit ISubstituteFinancing.SupplierDisrupted(
+            supplier, episode, l.windowCap > drawn ? l.windowCap - drawn : 0, shock
+        );
+    }
+
+    /// @dev The shock in force in `region` (0: none, or no region).
+    function _inForce(State storage s, bytes32 region) private view returns (uint256 id) {
+        if (region == bytes32(0)) return 0;
+        id = s.regionShock[region];
+        if (id != 0 && !s.shocks[id].inForce) id = 0;
+    }
+
+    /// @dev Walks shock `id`'s region members from its cursor: an Active member still in the
+    /// region is marked Disrupted under the shock, and each member disrupted by the shock has
+    /// its open orders financed. Looking at a member and handling an order each take one of
+    /// the `maxPerCall` units of a call; a member whose orders were not all looked at is
+    /// taken up again by the next call.
+    function _walk(State storage s, Deps memory d, uint256 id, IFinancingPolicy.Policy memory p) private {
+        ISubstituteFinancing.Shock storage shock = s.shocks[id];
+        Walk memory w = Walk({region: shock.region, cursor: shock.cursor, budget: p.maxPerCall, looked: 0, count: 0});
+        while (w.budget != 0 && _step(s, d, id, p, w)) {}
+        shock.cursor = uint64(w.cursor);
+        emit ISubstituteFinancing.RegionalShockProcessed(w.region, id, w.looked, w.cursor, w.count);
+    }
+
+    /// @dev Looks at the member at the walk's cursor; returns whether to go on.
+    function _step(State storage s, Deps memory d, uint256 id, IFinancingPolicy.Policy memory p, Walk memory w)
+        private
+        returns (bool)
+    {
+        (address member, bool inRegion, ISupplierRegistry.Status status, uint256 count) =
+            d.registry.regionMember(w.region, w.cursor);
+        w.count = count;
+        if (w.cursor >= count) return false;
+        --w.budget;
+        ++w.looked;
+        Limits memory l;
+        if (inRegion && status == ISupplierRegistry.Status.Active) {
+            l = _disrupt(s, d, member, p, id);
+        } else if (status == ISupplierRegistry.Status.Disrupted && s.shockOf[member] == id) {
+            l = _limits(s, d, p, member);
+        } else {
+            ++w.cursor;
+            return true;
+        }
+        (uint256 handled, bool done) = _process(s, d, member, l, w.budget);
+        w.budget -= handled;
+        if (!done) return false; // its orders continue in the next call
+        ++w.cursor;
+        return true;
+    }
+
+    /// @dev Finances up to `budget` open orders of `supplier`, from its cursor; returns how
+    /// many were handled and whether its list was looked at to the end.
     function _process(
         State storage s,
         Deps memory d,
         address supplier,
-        IFinancingPolicy.Policy memory p,
-        Limits memory l
-    ) private {
+        Limits memory l,
+        uint256 budget
+    ) private returns (uint256 handled, bool done) {
         uint256[] storage list = s.open[supplier];
         uint256 cursor = s.cursor[supplier];
-        uint256 handled = 0;
-        while (handled < p.maxPerCall && cursor < list.length) {
+        while (handled < budget && cursor < list.length) {
             uint256 id = list[cursor];
             if (_finance(s, d, id, l)) {
                 // the last order moved into this slot: look at the same index again
@@ -217,7 +349,8 @@ library DisruptionLogic {
             }
             ++handled;
         }
-        s.cursor[supplier] = cursor < list.length ? cursor : 0;
+        done = cursor >= list.length;
+        s.cursor[supplier] = done ? 0 : cursor;
         emit ISubstituteFinancing.DisruptionProcessed(supplier, handled, list.length);
     }
 
@@ -267,6 +400,10 @@ library DisruptionLogic {
         if (d.pool.idle() < advance) return NO_CASH;
         if (s.projectExposure[o.project] + advance > l.projectCap) return PROJECT_CAP;
         if (_drawn(s.windows[l.disrupted], l.windowSeconds) + advance > l.windowCap) return WINDOW_CAP;
+        if (l.shock != 0) {
+            ISubstituteFinancing.Shock storage shock = s.shocks[l.shock];
+            if (uint256(shock.drawn) + advance > shock.cap) return SHOCK_CAP;
+        }
         return bytes32(0);
     }
 
@@ -344,6 +481,7 @@ library DisruptionLogic {
             w.draws.push(Draw({day: uint64(today), amount: t.advance.toUint192()}));
         }
         w.drawn += t.advance;
+        if (l.shock != 0) s.shocks[l.shock].drawn += t.advance.toUint128();
         s.exposure[c.account] += t.advance;
         s.projectExposure[o.project] += t.advance;
         o.supplier = c.account;
@@ -428,6 +566,8 @@ library DisruptionLogic {
         Pick memory pick
     ) private view returns (bytes32) {
         if (c.status != ISupplierRegistry.Status.Active) return NOT_ACTIVE;
+        if (_inForce(s, c.region) != 0) return SAME_REGION;
+        if (c.inputs != 0 && d.registry.sourcesFrom(c.account, l.disrupted)) return SHARED_UPSTREAM;
         (IFinancingPolicy.Terms memory terms, bool valid) = d.policy.termsFor(c.termsVersion);
         // the shares of the order's stage, or the bands' own when the stage sets none
         uint16[3] memory shares = terms.stageAdvanceBps[l.stage];
@@ -458,24 +598,24 @@ library DisruptionLogic {
         return bytes32(0);
     }
 
-    /// @dev Counts the sender's report about `supplier` in its current quorum round (a new
+    /// @dev Counts the sender's report in the current quorum round of a supplier or a region (a new
     /// round when the last one reached quorum, was of the other kind or its window passed).
     /// The same quorum decides a disruption and a recovery.
-    function _vote(State storage s, address supplier, IFinancingPolicy.Policy memory p, bool recovery)
-        private
-        returns (uint256 reports, bool reached)
-    {
-        Round storage round = s.rounds[supplier];
+    function _vote(
+        Round storage round,
+        mapping(uint32 round => mapping(address oracle => bool)) storage reported,
+        IFinancingPolicy.Policy memory p,
+        bool recovery
+    ) private returns (uint256 reports, bool reached) {
         if (round.reports == 0 || round.recovery != recovery || block.timestamp > round.startedAt + p.quorumWindow) {
             round.number += 1;
             round.startedAt = uint64(block.timestamp);
             round.reports = 0;
             round.recovery = recovery;
         }
-        if (s.reported[supplier][round.number][msg.sender]) {
-            revert ISubstituteFinancing.FinancingAlreadyReported(supplier, msg.sender);
-        }
-        s.reported[supplier][round.number][msg.sender] = true;
+        // 0 reports: this oracle already reported in this round (the caller names the error)
+        if (reported[round.number][msg.sender]) return (0, false);
+        reported[round.number][msg.sender] = true;
         reports = ++round.reports;
         reached = reports >= p.quorum;
         if (reached) round.reports = 0;

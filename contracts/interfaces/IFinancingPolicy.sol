@@ -27,6 +27,8 @@ interface IFinancingPolicy {
     /// orders of that stage (all three zero: the bands' shares; the score floors are shared),
     /// and a facility due more than `stageMaxTenorDays[stage]` days after it opens is not
     /// made (0: no limit). The defaults (zero) keep the same terms at every stage.
+    /// `shockCapBps` caps, as a share of the pool's assets when the shock is reported, what
+    /// the advances against one regional shock's disruptions may draw in all.
     struct Policy {
         uint16[3] bandFloors;
         uint16[3] bandAdvanceBps;
@@ -48,6 +50,7 @@ interface IFinancingPolicy {
         uint16 maxOrderHorizonDays;
         uint16[3][4] stageAdvanceBps;
         uint16[4] stageMaxTenorDays;
+        uint16 shockCapBps;
     }
 
     /// @notice One version of the terms a substitute accepts by opting in. `since` is when

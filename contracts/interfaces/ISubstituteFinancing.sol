@@ -68,6 +68,17 @@ interface ISubstituteFinancing {
         uint256 principal;
     }
 
+    /// @notice A regional shock: the region, what its disruptions may draw in all (`cap`,
+    /// fixed when it is reported) and have drawn, how far its member list has been walked,
+    /// and whether it is still in force (until the oracles report the region recovered).
+    struct Shock {
+        bytes32 region;
+        uint128 cap;
+        uint128 drawn;
+        uint64 cursor;
+        bool inForce;
+    }
+
     /// @notice Emitted when a project owner registers purchase order `po` (its value is
     /// reserved). `pending` is true when it waits for the reviewer's approval.
     event OrderRegistered(
@@ -99,7 +110,26 @@ interface ISubstituteFinancing {
     /// @notice Emitted when a quorum is reached: `supplier` is Disrupted; `episode` numbers the
     /// report and `windowRoom` is what advances against its disruptions may still draw in the
     /// rolling window now.
-    event SupplierDisrupted(address indexed supplier, uint256 indexed episode, uint256 windowRoom);
+    /// `shock` is the regional shock that disrupted it (0: a report about it alone).
+    event SupplierDisrupted(address indexed supplier, uint256 indexed episode, uint256 windowRoom, uint256 shock);
+    /// @notice Emitted by each oracle report of a shock to `region`, with the reports so far
+    /// in the current quorum round and the quorum.
+    event RegionalShockReported(
+        bytes32 indexed region, address oracle, bytes32 reason, bytes32 evidence, uint256 reports, uint256 quorum
+    );
+    /// @notice Emitted when a regional shock reaches quorum: shock `shock` is in force in
+    /// `region` and its disruptions may draw `cap` from the pool in all.
+    event RegionalShock(bytes32 indexed region, uint256 indexed shock, uint256 cap);
+    /// @notice Emitted after each batch of a regional shock: `looked` members were looked at
+    /// in this call, `cursor` of the region's `members` entries have been walked.
+    event RegionalShockProcessed(
+        bytes32 indexed region, uint256 indexed shock, uint256 looked, uint256 cursor, uint256 members
+    );
+    /// @notice Emitted by each oracle report that `region` recovered; at quorum `ended` is
+    /// true and the shock is no longer in force (each supplier recovers by its own report).
+    event RegionRecovered(
+        bytes32 indexed region, uint256 indexed shock, address oracle, uint256 reports, uint256 quorum, bool ended
+    );
     /// @notice Emitted by each oracle report that `supplier` recovered; at quorum (the same as
     /// for a disruption) `recovered` is true and the supplier is Active again.
     event SupplierRecovered(address indexed supplier, address oracle, uint256 reports, uint256 quorum, bool recovered);
@@ -139,10 +169,12 @@ interface ISubstituteFinancing {
     /// @notice A candidate for `order` was not chosen, and why (NOT_ACTIVE, LOW_SCORE,
     /// TERMS_CHANGED, TENOR_TOO_LONG, NO_CAPACITY, EXPOSURE_CAP, LATER_DELIVERY, LOWER_SCORE).
     /// TENOR_TOO_LONG: the facility would fall due later after opening than the policy allows
-    /// for the stage of the order's milestone.
+    /// for the stage of the order's milestone. SAME_REGION: the candidate's region is under a
+    /// regional shock in force. SHARED_UPSTREAM: the candidate declared as an upstream input
+    /// a part the cut-off supplier makes.
     event SubstitutePassedOver(uint256 indexed order, address indexed candidate, bytes32 reason);
     /// @notice No advance for `order` this time (PROJECT_OPTED_OUT, ORDER_NOT_APPROVED, MILESTONE_NOT_APPROVED,
-    /// NO_SUBSTITUTE, TOO_SMALL, NO_CASH, PROJECT_CAP, WINDOW_CAP); it stays open for a later
+    /// NO_SUBSTITUTE, TOO_SMALL, NO_CASH, PROJECT_CAP, WINDOW_CAP, SHOCK_CAP); it stays open for a later
     /// `processDisruption`.
     event SubstituteUnavailable(uint256 indexed order, address indexed supplier, bytes32 reason);
     /// @notice Emitted after each batch of a disruption: orders handled and still waiting.
@@ -208,6 +240,15 @@ interface ISubstituteFinancing {
     error FinancingSupplierStatus(address supplier, uint8 status);
     /// @notice Thrown when the same oracle reports twice within one quorum window.
     error FinancingAlreadyReported(address supplier, address oracle);
+    /// @notice Thrown when the same oracle reports about `region` twice within one quorum window.
+    error FinancingAlreadyReportedRegion(bytes32 region, address oracle);
+    /// @notice Thrown when a shock is reported for a region already under shock `shock`.
+    error FinancingShockInForce(bytes32 region, uint256 shock);
+    /// @notice Thrown when a shock is processed or a region's recovery reported with no shock
+    /// in force there.
+    error FinancingNoShock(bytes32 region);
+    /// @notice Thrown when a region is the zero code.
+    error FinancingRegionInvalid();
     /// @notice Thrown when an order is closed as undelivered before its facility's grace
     /// period ends (`until`).
     error FinancingGraceNotOver(uint256 facility, uint256 until);
@@ -325,4 +366,35 @@ interface ISubstituteFinancing {
 
     /// @notice Number of orders and of facilities ever created.
     function counts() external view returns (uint256 orders, uint256 facilities);
+
+    /// @notice Counts an oracle's report of a shock to `region`; at quorum the shock is in
+    /// force: the region's Active suppliers are marked Disrupted, each with its own episode,
+    /// and their open orders financed, walking the region's members in order. One call looks
+    /// at `maxPerCall` members and orders in all; `processRegionalShock` continues. While the
+    /// shock is in force no substitute of the region is chosen (SAME_REGION), and the
+    /// advances against its disruptions draw on its own cap (SHOCK_CAP) as well as on each
+    /// supplier's rolling window.
+    /// @dev Caller: oracle role, once per oracle per quorum window. Emits
+    /// `RegionalShockReported`; at quorum `RegionalShock` and as `processRegionalShock`.
+    function reportRegionalShock(bytes32 region, bytes32 reason, bytes32 evidence) external;
+
+    /// @notice Continues a shock in force in `region` from where the last call stopped.
+    /// @dev Caller: anyone. Emits `SupplierDisrupted` per member marked, the trigger's events
+    /// per order, `DisruptionProcessed` per member whose orders were looked at, and
+    /// `RegionalShockProcessed`.
+    function processRegionalShock(bytes32 region) external;
+
+    /// @notice Counts an oracle's report that `region` recovered; at quorum the shock is no
+    /// longer in force. Its suppliers stay Disrupted until each is reported recovered.
+    /// @dev Caller: oracle role. Emits `RegionRecovered`.
+    function reportRegionRecovery(bytes32 region) external;
+
+    /// @notice Regional shock `id` (from 1).
+    function shock(uint256 id) external view returns (Shock memory);
+
+    /// @notice The latest shock of `region` (0: none).
+    function regionShock(bytes32 region) external view returns (uint256);
+
+    /// @notice The regional shock that disrupted `supplier` (0: none, or it recovered since).
+    function shockOf(address supplier) external view returns (uint256);
 }

@@ -46,6 +46,8 @@ interface ISupplierRegistry {
         uint16 leadDays;
         uint32 termsVersion;
         uint256 capacityLeft;
+        bytes32 region;
+        uint256 inputs;
     }
 
     /// @notice Emitted when `supplier` is registered with its parts and capacity.
@@ -68,6 +70,13 @@ interface ISupplierRegistry {
     event ScorePublished(
         address indexed supplier, uint16 score, uint32 modelVersion, bytes32 inputs, uint64 asOfBlock, address rater
     );
+
+    /// @notice Emitted when the registrar sets `supplier`'s region (`region` zero: none).
+    event SupplierRegionSet(address indexed supplier, bytes32 previous, bytes32 region, address by);
+
+    /// @notice Emitted when the registrar records the upstream inputs (part codes) `supplier`
+    /// sources; the list replaces the one before.
+    event SupplierInputsDeclared(address indexed supplier, bytes32[] inputs, address by);
 
     /// @notice Emitted when `supplier`'s status changes.
     event SupplierStatusChanged(address indexed supplier, Status previous, Status current);
@@ -119,6 +128,9 @@ interface ISupplierRegistry {
 
     /// @notice Thrown when an address that is not registered is used as a supplier.
     error RegistrySupplierUnknown(address supplier);
+
+    /// @notice Thrown when a declaration lists more than `max` upstream inputs.
+    error RegistryInputCountInvalid(uint256 count, uint256 max);
 
     /// @notice Thrown when a registration names no part, or more than `max` parts.
     error RegistryPartCountInvalid(uint256 count, uint256 max);
@@ -242,8 +254,38 @@ interface ISupplierRegistry {
     /// @notice `supplier`'s offer for `part` (zero when not on the list).
     function qualification(bytes32 part, address supplier) external view returns (Qualification memory);
 
-    /// @notice `part`'s substitute list, in order, with status, score, offer and capacity.
+    /// @notice `part`'s substitute list, in order, with status, score, offer, capacity,
+    /// region and the number of upstream inputs each declared.
     function candidates(bytes32 part) external view returns (Candidate[] memory);
+
+    /// @notice Sets `supplier`'s region (zero: none; a supplier without a region is never
+    /// passed over for its region). The region's member list only grows: a supplier that
+    /// leaves stays listed and is skipped (`regionMember` says it is no longer in).
+    /// @dev Caller: registrar. Emits `SupplierRegionSet`.
+    function setRegion(address supplier, bytes32 region) external;
+
+    /// @notice Records the upstream inputs (part codes, at most `MAX_INPUTS`) `supplier`
+    /// sources, replacing the list before (empty: none).
+    /// @dev Caller: registrar. Emits `SupplierInputsDeclared`.
+    function declareInputs(address supplier, bytes32[] calldata inputs) external;
+
+    /// @notice `supplier`'s region (zero: none).
+    function regionOf(address supplier) external view returns (bytes32);
+
+    /// @notice The upstream inputs `supplier` declared.
+    function inputsOf(address supplier) external view returns (bytes32[] memory);
+
+    /// @notice Entry `index` of `region`'s member list (in order of joining): the supplier,
+    /// whether it is still in the region, its status, and the list's length (the zero
+    /// address past the end).
+    function regionMember(bytes32 region, uint256 index)
+        external
+        view
+        returns (address member, bool inRegion, Status status, uint256 count);
+
+    /// @notice Whether `account` declared as an upstream input a part `supplier` makes.
+    /// Reads at most `MAX_INPUTS` entries.
+    function sourcesFrom(address account, address supplier) external view returns (bool);
 
     /// @notice Current status of `supplier`.
     function statusOf(address supplier) external view returns (Status);

@@ -92,6 +92,7 @@ POLICY = {
     "maxOrderHorizonDays": 1095,
     "stageAdvanceBps": [[0, 0, 0]] * 4,
     "stageMaxTenorDays": [0] * 4,
+    "shockCapBps": 5000,
 }
 DAY = 86_400
 ORDER_DUE = 1_900_000_000 + 100 * DAY

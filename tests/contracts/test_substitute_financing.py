@@ -588,15 +588,23 @@ def test_privileged_calls_are_refused_to_every_other_role(world: World) -> None:
 
 
 def test_trigger_gas_does_not_grow_with_suppliers_projects_or_facilities(session: Session) -> None:
+    """Nor with regions, parts, inputs or shocks elsewhere: the candidates carry a region and
+    declared inputs in both runs, only the rest of the system grows."""
     world = setup_world(session)
+    registry = world.litho.registry
+    for name in ("sub_hi", "sub_mid", "sub_lo"):
+        registry.set_region(name, "EAST")
+        registry.declare_inputs(name, ["PAG", "SOLVENT"])
     tester = session.w3.provider.ethereum_tester  # type: ignore[attr-defined]
     snapshot = tester.take_snapshot()
     world.order()
     gas_few = world.financing.report_disruption("resist_a", "FIRE").gas_used
     tester.revert_to_snapshot(snapshot)
-    registry = world.litho.registry
-    for i in range(25):  # more suppliers, projects and facilities in the system
-        registry.register("0x" + f"{i + 1:040x}", f"S{i}", ["OTHER"], 1)
+    for i in range(25):  # more suppliers, regions, parts, projects and facilities
+        account = "0x" + f"{i + 1:040x}"
+        registry.register(account, f"S{i}", [f"OTHER{i}", f"PART{i}"], 1)
+        registry.set_region(account, f"R{i}")
+        registry.declare_inputs(account, [f"IN{i}", "PAG"])
         world.litho.ledger.create_project(
             {
                 "id": f"X-{i}",
@@ -607,6 +615,7 @@ def test_trigger_gas_does_not_grow_with_suppliers_projects_or_facilities(session
         )
     world.order(supplier="sub_lo", value=500_000_00, due="200d")
     world.financing.report_disruption("sub_lo", "FIRE")
+    world.financing.report_shock("R0", "FLOOD")  # a shock in force elsewhere
     world.order()
     gas_many = world.financing.report_disruption("resist_a", "FIRE").gas_used
     # never more (less, as counters and running totals no longer start from zero)
