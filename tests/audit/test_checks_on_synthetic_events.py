@@ -570,4 +570,7 @@ def test_a_facility_off_its_stage_terms_fails() -> None:
     assert f"{where}: advanceBps 8000; the opt-in's terms give 4000" in failures
     opened = chain.rows[-2]["time"]
     days = (ORDER_DUE + 30 * DAY - opened) / DAY
-    assert f"{where}: falls due {days:g} days after opening; the longest for its stage is 60 days" in failures
+    assert (
+        f"{where}: falls due {days:g} days after opening; the longest for its stage is 60 days"
+        in failures
+    )

@@ -78,9 +78,9 @@ def test_a_facility_longer_than_the_stage_allows_is_passed_over_with_its_reason(
         (world.a("best"), "TENOR_TOO_LONG")
     ]
     (financed,) = events(session, report.tx_hash, world.financing.contract, "SubstituteFinanced")
-    block = session.w3.eth.get_block(session.w3.eth.get_transaction_receipt(report.tx_hash)[
-        "blockNumber"
-    ])
+    block = session.w3.eth.get_block(
+        session.w3.eth.get_transaction_receipt(report.tx_hash)["blockNumber"]
+    )
     assert financed["due"] - int(block["timestamp"]) == 125 * DAY
     assert run_audit(session).clean
 
