@@ -74,10 +74,10 @@ POLICY_FIELDS = (
     "max_per_call",
     "acceptance_days",
     "max_order_horizon_days",
-    "stage_advance_bps",
-    "stage_max_tenor_days",
     "shock_cap_bps",
 )
+#: The terms by stage, kept apart from the Policy struct (`setStageTerms`, `stageTerms`).
+STAGE_FIELDS = ("stage_advance_bps", "stage_max_tenor_days")
 #: Life-cycle stages of a milestone, in the contracts' order (`IFundLedger.Stage`).
 STAGES = ("research", "pilot", "industrialisation", "market")
 FACILITY_STATUS = ("None", "Active", "Repaid")

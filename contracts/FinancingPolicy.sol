@@ -21,6 +21,10 @@ contract FinancingPolicy is IFinancingPolicy, AccessControlDefaultAdminRules {
     Policy private _policy;
     uint256 private _version;
     mapping(uint256 version => Terms) private _terms;
+    /// @dev Each version's terms by stage, 64 bits a stage (three 16-bit shares, then the
+    /// longest tenor), so that the trigger reads one slot per candidate, not eight: packed by
+    /// hand as Solidity starts every static array of a struct in a slot of its own.
+    mapping(uint256 version => uint256) private _stages;
 
     /// @param adminDelay Delay before a proposed new admin may accept the admin role.
     /// @param admin Initial holder of the admin role.
@@ -45,8 +49,6 @@ contract FinancingPolicy is IFinancingPolicy, AccessControlDefaultAdminRules {
                 maxPerCall: 10,
                 acceptanceDays: 14,
                 maxOrderHorizonDays: 3 * 365,
-                stageAdvanceBps: [[uint16(0), 0, 0], [uint16(0), 0, 0], [uint16(0), 0, 0], [uint16(0), 0, 0]],
-                stageMaxTenorDays: [uint16(0), 0, 0, 0],
                 shockCapBps: 5000
             })
         );
@@ -55,6 +57,53 @@ contract FinancingPolicy is IFinancingPolicy, AccessControlDefaultAdminRules {
     /// @inheritdoc IFinancingPolicy
     function setPolicy(Policy calldata p) external onlyRole(DEFAULT_ADMIN_ROLE) {
         _setPolicy(p);
+    }
+
+    /// @inheritdoc IFinancingPolicy
+    function setStageTerms(StageTerms[4] calldata stages) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        uint256 packed = 0;
+        for (uint256 i = 0; i < STAGES; ++i) {
+            uint16[3] calldata shares = stages[i].advanceBps;
+            _check((shares[0] | shares[1] | shares[2]) == 0 || _validShares(shares), "stageAdvanceBps");
+            _check(stages[i].maxTenorDays <= 3650, "stageMaxTenorDays");
+            uint256 word = uint256(shares[0]) | (uint256(shares[1]) << 16) | (uint256(shares[2]) << 32)
+                | (uint256(stages[i].maxTenorDays) << 48);
+            packed |= word << (64 * i);
+        }
+        if (packed != _stages[_version]) {
+            Terms memory next = _terms[_version];
+            _terms[_version].until = uint64(block.timestamp);
+            next.since = uint64(block.timestamp);
+            _terms[++_version] = next;
+            _stages[_version] = packed;
+        }
+        emit StageTermsUpdated(stages, _version);
+    }
+
+    /// @inheritdoc IFinancingPolicy
+    function stageTerms(uint256 version) external view returns (StageTerms[4] memory out) {
+        terms(version);
+        uint256 packed = _stages[version];
+        for (uint256 i = 0; i < STAGES; ++i) {
+            uint256 word = packed >> (64 * i);
+            out[i] = StageTerms({
+                advanceBps: [uint16(word), uint16(word >> 16), uint16(word >> 32)],
+                maxTenorDays: uint16(word >> 48)
+            });
+        }
+    }
+
+    /// @inheritdoc IFinancingPolicy
+    function termsAt(uint256 version, uint256 stage)
+        external
+        view
+        returns (Terms memory t, bool valid, uint16[3] memory shares, uint256 maxTenorDays)
+    {
+        (t, valid) = _termsFor(version);
+        uint256 word = _stages[version] >> (64 * stage);
+        shares = [uint16(word), uint16(word >> 16), uint16(word >> 32)];
+        if ((shares[0] | shares[1] | shares[2]) == 0) shares = t.bandAdvanceBps;
+        maxTenorDays = uint16(word >> 48);
     }
 
     /// @inheritdoc IFinancingPolicy
@@ -75,6 +124,10 @@ contract FinancingPolicy is IFinancingPolicy, AccessControlDefaultAdminRules {
 
     /// @inheritdoc IFinancingPolicy
     function termsFor(uint256 version) external view returns (Terms memory t, bool valid) {
+        return _termsFor(version);
+    }
+
+    function _termsFor(uint256 version) private view returns (Terms memory t, bool valid) {
         t = terms(version);
         valid = t.until == 0 || block.timestamp < uint256(t.until) + uint256(_policy.noticeDays) * 1 days;
     }
@@ -86,12 +139,12 @@ contract FinancingPolicy is IFinancingPolicy, AccessControlDefaultAdminRules {
             "bandFloors"
         );
         // a better score never gets a smaller share
-        _check(_validShares(p.bandAdvanceBps), "bandAdvanceBps");
-        for (uint256 i = 0; i < STAGES; ++i) {
-            uint16[3] memory shares = p.stageAdvanceBps[i];
-            _check((shares[0] | shares[1] | shares[2]) == 0 || _validShares(shares), "stageAdvanceBps");
-            _check(p.stageMaxTenorDays[i] <= 3650, "stageMaxTenorDays");
-        }
+        _check(
+            p.bandAdvanceBps[0] <= BPS && p.bandAdvanceBps[0] >= p.bandAdvanceBps[1]
+                && p.bandAdvanceBps[1] >= p.bandAdvanceBps[2] && p.bandAdvanceBps[2] != 0,
+            "bandAdvanceBps"
+        );
+
         uint256 rate = uint256(p.baseRateBps) + p.marginBps;
         _check(rate <= MAX_RATE_BPS, "baseRateBps");
         _check(rate != 0, "marginBps");
@@ -118,13 +171,13 @@ contract FinancingPolicy is IFinancingPolicy, AccessControlDefaultAdminRules {
             paymentLagDays: p.paymentLagDays,
             graceDays: p.graceDays,
             since: uint64(block.timestamp),
-            until: 0,
-            stageAdvanceBps: p.stageAdvanceBps,
-            stageMaxTenorDays: p.stageMaxTenorDays
+            until: 0
         });
         if (_version == 0 || _changed(_terms[_version], next)) {
             if (_version != 0) _terms[_version].until = uint64(block.timestamp);
+            uint256 stages = _stages[_version]; // the terms by stage carry over
             _terms[++_version] = next;
+            _stages[_version] = stages;
         }
         emit PolicyUpdated(p, _version);
     }
@@ -133,18 +186,13 @@ contract FinancingPolicy is IFinancingPolicy, AccessControlDefaultAdminRules {
         for (uint256 i = 0; i < 3; ++i) {
             if (a.bandFloors[i] != b.bandFloors[i] || a.bandAdvanceBps[i] != b.bandAdvanceBps[i]) return true;
         }
-        for (uint256 i = 0; i < STAGES; ++i) {
-            if (a.stageMaxTenorDays[i] != b.stageMaxTenorDays[i]) return true;
-            for (uint256 j = 0; j < 3; ++j) {
-                if (a.stageAdvanceBps[i][j] != b.stageAdvanceBps[i][j]) return true;
-            }
-        }
+
         return a.rateBps != b.rateBps || a.paymentLagDays != b.paymentLagDays || a.graceDays != b.graceDays;
     }
 
     /// @dev Shares of the three bands: at most 100 %, a better score never a smaller share,
     /// none zero.
-    function _validShares(uint16[3] memory shares) private pure returns (bool) {
+    function _validShares(uint16[3] calldata shares) private pure returns (bool) {
         return shares[0] <= BPS && shares[0] >= shares[1] && shares[1] >= shares[2] && shares[2] != 0;
     }
 

@@ -333,6 +333,17 @@ def _policy(raw: Any) -> dict[str, Any]:
     return dict(zip(POLICY_FIELDS, values, strict=True))
 
 
+def _stage_terms(raw: Any) -> dict[str, Any]:
+    """`StageTermsUpdated`'s stages as the two lists of the policy's record (None: zero)."""
+    stages: list[list[Any]] = (
+        [_values(s) for s in raw] if raw is not None else [[[0, 0, 0], 0] for _ in range(4)]
+    )
+    return {
+        "stage_advance_bps": [[int(x) for x in shares] for shares, _ in stages],
+        "stage_max_tenor_days": [int(tenor) for _, tenor in stages],
+    }
+
+
 def _band_share(terms: dict[str, Any], score: int, stage: int) -> int:
     """The share of an order's value advanced to a substitute scoring `score` on an order of
     life-cycle `stage`: its band's share for the stage, or the band's own when the stage sets
@@ -354,6 +365,8 @@ class _Seen:
     since: dict[int, int] = field(default_factory=dict)  # version -> when it took effect
     until: dict[int, int] = field(default_factory=dict)  # version -> when it was replaced
     notice_days: int = 0
+    policy: dict[str, Any] = field(default_factory=dict)
+    stage: dict[str, Any] = field(default_factory=lambda: _stage_terms(None))
     scores: dict[str, int] = field(default_factory=dict)
     status: dict[str, int] = field(default_factory=dict)
     disrupted: dict[int, str] = field(default_factory=dict)
@@ -389,15 +402,19 @@ def facility_failures(rows: list[Row]) -> list[str]:
         t = int(row.get("time") or 0)
         if name == "ProjectCreated" and a.get("substituteFinancing") is False:
             seen.opted_out.add(a["project"])
-        elif name == "PolicyUpdated":
-            policy = _policy(a["policy"])
+        elif name in ("PolicyUpdated", "StageTermsUpdated"):
+            if name == "PolicyUpdated":
+                seen.policy = _policy(a["policy"])
+                seen.notice_days = int(seen.policy["notice_days"])
+            else:
+                seen.stage = _stage_terms(a["stages"])
             version = int(a["termsVersion"])
-            seen.notice_days = int(policy["notice_days"])
             if version not in seen.terms:
                 if version - 1 in seen.terms:
                     seen.until[version - 1] = t
                 seen.since[version] = t
-            seen.terms[version] = policy
+            # a version's terms do not change while it is current: this restates them
+            seen.terms[version] = {**seen.policy, **seen.stage}
         elif name == "SupplierRated":
             seen.scores[a["supplier"]] = int(a["score"])
         elif name == "SupplierStatusChanged":

@@ -31,7 +31,7 @@ from typing import Any
 
 from ..orders import STAGES
 from .books import Row, text
-from .checks import _band_share, _policy
+from .checks import _band_share, _policy, _stage_terms
 
 DAY = 86_400
 BPS = 10_000
@@ -137,6 +137,8 @@ class _State:
     episode: dict[str, int] = field(default_factory=dict)
     #: facility -> what it owed (units) just before its last collection
     owed_before: dict[int, int] = field(default_factory=dict)
+    #: the terms by stage in force (`StageTermsUpdated`; zero until one)
+    stage_terms: dict[str, Any] = field(default_factory=lambda: _stage_terms(None))
     #: supplier -> its region (text; absent: none)
     region: dict[str, str] = field(default_factory=dict)
     #: region -> its member list as the registry keeps it (only grows)
@@ -247,8 +249,11 @@ def _transactions(rows: list[Row]) -> list[list[Row]]:
 def _apply(state: _State, row: Row, out: Replay, name: _Names) -> None:
     """Move the rebuilt state past one recorded event."""
     event, a, t = row["event"], row["args"], int(row.get("time") or 0)
-    if event == "PolicyUpdated":
-        state.policy = _policy(a["policy"])
+    if event in ("PolicyUpdated", "StageTermsUpdated"):
+        if event == "PolicyUpdated":
+            state.policy = _policy(a["policy"])
+        else:
+            state.stage_terms = _stage_terms(a["stages"])
         version = int(a["termsVersion"])
         if version != state.version:
             if state.version in state.terms:
@@ -261,8 +266,7 @@ def _apply(state: _State, row: Row, out: Replay, name: _Names) -> None:
                 "lag": int(p["payment_lag_days"]),
                 "grace": int(p["grace_days"]),
                 "until": None,
-                "stage_advance_bps": [[int(x) for x in row] for row in p["stage_advance_bps"]],
-                "stage_max_tenor_days": [int(x) for x in p["stage_max_tenor_days"]],
+                **state.stage_terms,
             }
             state.version = version
     elif event == "ProjectCreated":

@@ -17,6 +17,7 @@ from ..orders import (
     FACILITY_STATUS,
     ORDER_STATUS,
     POLICY_FIELDS,
+    STAGE_FIELDS,
     STAGES,
     FacilityRecord,
     OrderOutcome,
@@ -353,7 +354,11 @@ class Financing(Bound):
             name: list(v) if isinstance(v, list | tuple) else v
             for name, v in zip(POLICY_FIELDS, values, strict=True)
         }
-        fields["terms_version"] = self.session.call(functions.termsVersion())
+        version = self.session.call(functions.termsVersion())
+        stages = self.session.call(functions.stageTerms(version))
+        fields["stage_advance_bps"] = [list(shares) for shares, _ in stages]
+        fields["stage_max_tenor_days"] = [int(tenor) for _, tenor in stages]
+        fields["terms_version"] = version
         return PolicyRecord.model_validate(fields)
 
     def set_policy(
@@ -366,15 +371,21 @@ class Financing(Bound):
         gives the stage the bands' own shares back."""
         current = self.policy().model_dump()
         changes = _stage_changes(changes, current)
-        unknown = set(changes) - set(POLICY_FIELDS)  # terms_version is not set, it follows
+        # terms_version is not set, it follows
+        unknown = set(changes) - set(POLICY_FIELDS) - set(STAGE_FIELDS)
         if unknown:
             raise InputError(f"unknown policy field(s): {', '.join(sorted(unknown))}")
         current.update(changes)
         new = parse_spec(PolicyRecord, current)
-        fn = self._policy_contract().functions.setPolicy(
-            tuple(getattr(new, name) for name in POLICY_FIELDS)
-        )
-        return self.session.transact(fn, sender)[0], self.policy()
+        functions = self._policy_contract().functions
+        calls = []
+        if any(name in changes for name in POLICY_FIELDS) or not changes:
+            calls.append(functions.setPolicy(tuple(getattr(new, name) for name in POLICY_FIELDS)))
+        if any(name in changes for name in STAGE_FIELDS):
+            stages = list(zip(new.stage_advance_bps, new.stage_max_tenor_days, strict=True))
+            calls.append(functions.setStageTerms(stages))
+        results = [self.session.transact(fn, sender)[0] for fn in calls]
+        return results[-1], self.policy()
 
     # reads
 

@@ -568,10 +568,9 @@ library DisruptionLogic {
         if (c.status != ISupplierRegistry.Status.Active) return NOT_ACTIVE;
         if (_inForce(s, c.region) != 0) return SAME_REGION;
         if (c.inputs != 0 && d.registry.sourcesFrom(c.account, l.disrupted)) return SHARED_UPSTREAM;
-        (IFinancingPolicy.Terms memory terms, bool valid) = d.policy.termsFor(c.termsVersion);
-        // the shares of the order's stage, or the bands' own when the stage sets none
-        uint16[3] memory shares = terms.stageAdvanceBps[l.stage];
-        if ((shares[0] | shares[1] | shares[2]) == 0) shares = terms.bandAdvanceBps;
+        // the terms it accepted, and the shares and longest tenor of the order's stage
+        (IFinancingPolicy.Terms memory terms, bool valid, uint16[3] memory shares, uint256 longest) =
+            d.policy.termsAt(c.termsVersion, l.stage);
         uint256 advanceBps = 0;
         for (uint256 b = 0; b < 3; ++b) {
             if (c.score >= terms.bandFloors[b]) {
@@ -583,7 +582,6 @@ library DisruptionLogic {
         if (!valid) return TERMS_CHANGED;
         uint256 ready = block.timestamp + uint256(c.leadDays) * 1 days;
         uint256 due = (o.due > ready ? o.due : ready) + uint256(terms.paymentLagDays) * 1 days;
-        uint256 longest = terms.stageMaxTenorDays[l.stage];
         if (longest != 0 && due - block.timestamp > longest * 1 days) return TENOR_TOO_LONG;
         if (c.capacityLeft < o.value) return NO_CAPACITY;
         // the advance can only be lowered below this nominal one

@@ -21,12 +21,6 @@ interface IFinancingPolicy {
     /// the pool's assets: `exposureCapBps` per substitute, `projectCapBps` per project and
     /// `windowCapBps` for what one supplier's disruptions may draw within `windowDays`.
     /// `minAdvance` is in token units.
-    ///
-    /// Terms by life-cycle stage of the order's milestone (index: research, pilot,
-    /// industrialisation, market): `stageAdvanceBps[stage]` replaces `bandAdvanceBps` for
-    /// orders of that stage (all three zero: the bands' shares; the score floors are shared),
-    /// and a facility due more than `stageMaxTenorDays[stage]` days after it opens is not
-    /// made (0: no limit). The defaults (zero) keep the same terms at every stage.
     /// `shockCapBps` caps, as a share of the pool's assets when the shock is reported, what
     /// the advances against one regional shock's disruptions may draw in all.
     struct Policy {
@@ -48,9 +42,17 @@ interface IFinancingPolicy {
         uint16 maxPerCall;
         uint16 acceptanceDays;
         uint16 maxOrderHorizonDays;
-        uint16[3][4] stageAdvanceBps;
-        uint16[4] stageMaxTenorDays;
         uint16 shockCapBps;
+    }
+
+    /// @notice The terms of one life-cycle stage of the order's milestone (research, pilot,
+    /// industrialisation, market, in that order): `advanceBps` replaces the bands' shares for
+    /// orders of that stage (all three zero: the bands' own; the score floors are shared), and
+    /// a facility due more than `maxTenorDays` days after it opens is not made (0: no limit).
+    /// The defaults (zero) keep the same terms at every stage. Part of the versioned terms.
+    struct StageTerms {
+        uint16[3] advanceBps;
+        uint16 maxTenorDays;
     }
 
     /// @notice One version of the terms a substitute accepts by opting in. `since` is when
@@ -63,13 +65,15 @@ interface IFinancingPolicy {
         uint16 graceDays;
         uint64 since;
         uint64 until;
-        uint16[3][4] stageAdvanceBps;
-        uint16[4] stageMaxTenorDays;
     }
 
     /// @notice Emitted when the admin changes the policy, with every field and the terms
     /// version in force after the change.
     event PolicyUpdated(Policy policy, uint256 termsVersion);
+
+    /// @notice Emitted when the admin changes the terms by stage, with the terms version in
+    /// force after the change.
+    event StageTermsUpdated(StageTerms[4] stages, uint256 termsVersion);
 
     /// @notice Thrown when policy field `field` is out of range.
     error FinancingPolicyInvalid(bytes32 field);
@@ -81,6 +85,21 @@ interface IFinancingPolicy {
     /// terms by stage change.
     /// @dev Caller: admin. Emits `PolicyUpdated`.
     function setPolicy(Policy calldata policy) external;
+
+    /// @notice Replaces the terms by stage; a new terms version when they change.
+    /// @dev Caller: admin. Emits `StageTermsUpdated`.
+    function setStageTerms(StageTerms[4] calldata stages) external;
+
+    /// @notice The terms by stage of terms version `version`.
+    function stageTerms(uint256 version) external view returns (StageTerms[4] memory);
+
+    /// @notice What the trigger needs of an opt-in under `version` for an order of `stage`:
+    /// the version's terms, whether they still hold (as `termsFor`), the three bands' shares
+    /// at that stage and the stage's longest tenor in days (0: none).
+    function termsAt(uint256 version, uint256 stage)
+        external
+        view
+        returns (Terms memory terms, bool valid, uint16[3] memory shares, uint256 maxTenorDays);
 
     /// @notice The current policy.
     function current() external view returns (Policy memory);

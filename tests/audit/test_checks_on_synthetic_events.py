@@ -90,8 +90,6 @@ POLICY = {
     "maxPerCall": 10,
     "acceptanceDays": 14,
     "maxOrderHorizonDays": 1095,
-    "stageAdvanceBps": [[0, 0, 0]] * 4,
-    "stageMaxTenorDays": [0] * 4,
     "shockCapBps": 5000,
 }
 DAY = 86_400
@@ -559,9 +557,9 @@ def test_a_facility_off_its_stage_terms_fails() -> None:
     to due; the facility took the bands' own 80 % and runs 130 days, and recorded the pilot
     stage for a research milestone."""
     chain = base()
-    policy = chain.rows[0]["args"]["policy"]
-    policy["stageAdvanceBps"] = [[4000, 3000, 2000], [0, 0, 0], [0, 0, 0], [0, 0, 0]]
-    policy["stageMaxTenorDays"] = [60, 0, 0, 0]
+    stages = [[[4000, 3000, 2000], 60], [[0, 0, 0], 0], [[0, 0, 0], 0], [[0, 0, 0], 0]]
+    stage_row = Chain().add("StageTermsUpdated", "FinancingPolicy", stages=stages, termsVersion=1)
+    chain.rows.insert(1, stage_row.rows[0])
     chain = financing(chain, passed=((OTHER, "LOWER_SCORE"),))
     chain.rows[-1]["args"]["stage"] = 1
     failures = run(chain)[0]["facilities traceable"].failures

@@ -115,6 +115,8 @@ MATRIX: dict[str, dict[str, Rule]] = {
         "publishScore": role("RATER_ROLE", "rater"),
         "markDisrupted": TRIGGER,
         "markRecovered": TRIGGER,
+        "setRegion": REGISTRAR,
+        "declareInputs": REGISTRAR,
         "commitCapacity": TRIGGER,
         "releaseCapacity": TRIGGER,
         "qualify": anyone("a supplier opts itself in; it must be Active and make the part"),
@@ -144,7 +146,7 @@ MATRIX: dict[str, dict[str, Rule]] = {
         "claim": anyone("a funder claims only its own share, of a closed project"),
         "repayRecovery": anyone("anyone may repay a debtor's recovery with its own tokens"),
     },
-    "FinancingPolicy": {"setPolicy": ADMIN_ONLY},
+    "FinancingPolicy": {"setPolicy": ADMIN_ONLY, "setStageTerms": ADMIN_ONLY},
     "FinancingPool": {
         "openFacility": FINANCIER,
         "collect": FINANCIER,
@@ -159,6 +161,11 @@ MATRIX: dict[str, dict[str, Rule]] = {
     "SubstituteFinancing": {
         "reportDisruption": ORACLE,
         "reportRecovery": ORACLE,
+        "reportRegionalShock": ORACLE,
+        "reportRegionRecovery": ORACLE,
+        "processRegionalShock": anyone(
+            "continues a regional shock that reached quorum; decides nothing new"
+        ),
         "approveOrder": FIN_REVIEWER,
         "rejectDelivery": FIN_REVIEWER,
         "closeUndelivered": FIN_REVIEWER,
@@ -267,6 +274,8 @@ def arguments(world: World, contract: str, name: str, fn: dict[str, Any], caller
 
 
 def _tuple(world: World, param: dict[str, Any]) -> Any:
+    if param["type"] == "tuple[4]":  # setStageTerms's stages: the defaults
+        return [([0, 0, 0], 0)] * 4
     if param["type"] == "tuple[]":  # disburseBatch's payments
         return [(world.a("resist_a"), 1, to_bytes32("MATERIALS"), 0, bytes(32), "")]
     if param["internalType"].endswith("ProjectSpec"):
