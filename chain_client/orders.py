@@ -243,7 +243,8 @@ class ShockReport(Record):
 
 
 class ShockRecord(Record):
-    """A regional shock as the financing contract keeps it."""
+    """A regional shock as the financing contract keeps it: `cursor` of the `members` listed
+    at quorum walked, and `position` in the current member's open orders."""
 
     id: int
     region: str
@@ -251,6 +252,8 @@ class ShockRecord(Record):
     drawn: Amount
     cursor: int
     in_force: bool
+    members: int
+    position: int
 
 
 class Settlement(Record):

@@ -151,5 +151,6 @@ def shock_show_command(ctx: typer.Context, region: Region) -> None:
             f"shock {shock.id} to {region}: "
             + ("in force" if shock.in_force else "over")
             + f"; drew {format_amount(shock.drawn, grouping=True)} of its cap "
-            f"{format_amount(shock.cap, grouping=True)}; {shock.cursor} member entries walked",
+            f"{format_amount(shock.cap, grouping=True)}; "
+            f"{shock.cursor} of {shock.members} member entries walked",
         )

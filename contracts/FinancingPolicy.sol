@@ -14,6 +14,8 @@ contract FinancingPolicy is IFinancingPolicy, AccessControlDefaultAdminRules {
     uint256 public constant MAX_RATE_BPS = 5_000;
     /// @notice Highest credit score.
     uint256 public constant MAX_SCORE = 1000;
+    /// @notice Most orders (and shock members) one trigger call may look at.
+    uint256 public constant MAX_PER_CALL = 12;
 
     /// @notice Life-cycle stages of a milestone (research, pilot, industrialisation, market).
     uint256 public constant STAGES = 4;
@@ -160,7 +162,9 @@ contract FinancingPolicy is IFinancingPolicy, AccessControlDefaultAdminRules {
         _check(p.shockCapBps != 0 && p.shockCapBps <= BPS, "shockCapBps");
         _check(p.quorum != 0 && p.quorum <= 16, "quorum");
         _check(p.quorumWindow >= 1 hours && p.quorumWindow <= 30 days, "quorumWindow");
-        _check(p.maxPerCall != 0 && p.maxPerCall <= 50, "maxPerCall");
+        // one order can cost about 1.2M gas at worst (16 candidates, each with 16 declared
+        // inputs): 12 keep a call well inside a block
+        _check(p.maxPerCall != 0 && p.maxPerCall <= MAX_PER_CALL, "maxPerCall");
         _check(p.acceptanceDays != 0 && p.acceptanceDays <= 365, "acceptanceDays");
         _check(p.maxOrderHorizonDays != 0 && p.maxOrderHorizonDays <= 3650, "maxOrderHorizonDays");
         _policy = p;

@@ -288,15 +288,19 @@ contract SupplierRegistry is AccessControlDefaultAdminRules, ISupplierRegistry {
     function regionMember(bytes32 region, uint256 index)
         external
         view
-        returns (address member, bool inRegion, Status status, uint256 count)
+        returns (address member, bool inRegion, Status status)
     {
         address[] storage list = _members[region];
-        count = list.length;
-        if (index < count) {
+        if (index < list.length) {
             member = list[index];
             inRegion = _regions[member] == region;
             status = _suppliers[member].status;
         }
+    }
+
+    /// @inheritdoc ISupplierRegistry
+    function regionSize(bytes32 region) external view returns (uint256) {
+        return _members[region].length;
     }
 
     /// @inheritdoc ISupplierRegistry

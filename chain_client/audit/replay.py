@@ -137,6 +137,8 @@ class _State:
     episode: dict[str, int] = field(default_factory=dict)
     #: facility -> what it owed (units) just before its last collection
     owed_before: dict[int, int] = field(default_factory=dict)
+    #: quorum rounds by ("supplier", address) or ("region", code)
+    rounds: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
     #: the terms by stage in force (`StageTermsUpdated`; zero until one)
     stage_terms: dict[str, Any] = field(default_factory=lambda: _stage_terms(None))
     #: supplier -> its region (text; absent: none)
@@ -216,6 +218,7 @@ def replay(rows: list[Row], name_of: _Names | None = None) -> Replay:
     name: _Names = name_of or (lambda address: address)
     for group in _transactions(rows):
         _check_recoveries_recorded(group, out, name)
+        _check_votes(state, group, out, name)
         if any(r["event"] == "RegionalShockProcessed" for r in group):
             _replay_shock(state, group, out, name)
             continue
@@ -234,6 +237,12 @@ def replay(rows: list[Row], name_of: _Names | None = None) -> Replay:
             _check_money(state, row, group, out, name)
             _apply(state, row, out, name)
     return out
+
+
+def _code(value: str) -> str:
+    """A region code as the replay keys it: its hex, exactly ("" for none). Its text is for
+    people; two codes that are not UTF-8 would read the same."""
+    return "" if int(value, 16) == 0 else value.lower()
 
 
 def _transactions(rows: list[Row]) -> list[list[Row]]:
@@ -280,7 +289,7 @@ def _apply(state: _State, row: Row, out: Replay, name: _Names) -> None:
         state.capacity[a["supplier"]] = int(a["capacity"])
         state.supplies[a["supplier"]] = set(a["parts"])
     elif event == "SupplierRegionSet":
-        region = text(a["region"])
+        region = _code(a["region"])
         state.region[a["supplier"]] = region
         if region:
             state.members[region].append(a["supplier"])
@@ -289,13 +298,15 @@ def _apply(state: _State, row: Row, out: Replay, name: _Names) -> None:
     elif event == "RegionalShock":
         shock = int(a["shock"])
         state.shocks[shock] = {
-            "region": text(a["region"]),
+            "region": _code(a["region"]),
             "cap": int(a["cap"]),
             "drawn": 0,
             "cursor": 0,
+            "position": 0,
+            "size": int(a["members"]),
             "in_force": True,
         }
-        state.region_shock[text(a["region"])] = shock
+        state.region_shock[_code(a["region"])] = shock
     elif event == "RegionRecovered":
         if a["ended"]:
             state.shocks[int(a["shock"])]["in_force"] = False
@@ -422,11 +433,17 @@ def _apply(state: _State, row: Row, out: Replay, name: _Names) -> None:
 
 
 def _replay_call(
-    state: _State, segment: list[Row], out: Replay, name: _Names, budget: int | None = None
-) -> tuple[int, bool]:
+    state: _State,
+    segment: list[Row],
+    out: Replay,
+    name: _Names,
+    budget: int | None = None,
+    position: int | None = None,
+) -> tuple[int, int, int]:
     """Run one trigger call again (at most `budget` orders; the policy's `maxPerCall` when
-    not given) and compare it with the events it recorded; returns the orders handled and
-    whether the supplier's list was looked at to the end."""
+    not given; from `position` in the supplier's list for a shock's walk, which keeps its own,
+    else from the supplier's cursor) and compare it with the events it recorded; returns the
+    orders handled, the position reached and the list's length."""
     done = segment[-1]
     supplier, t = done["args"]["supplier"], int(done.get("time") or 0)
     where = f"block {done['block']} (trigger for {name(supplier)})"
@@ -439,6 +456,7 @@ def _replay_call(
         "span": int(p["window_days"]) * DAY,
         "min": int(p["min_advance"]),
         "shock": state.shock_of.get(supplier, 0),
+        "shock_now": assets * int(p["shock_cap_bps"]) // BPS,
     }
     if budget is None:
         budget = int(p["max_per_call"])
@@ -461,7 +479,7 @@ def _replay_call(
     recorded = _recorded_outcomes(segment)
     expected: list[tuple[int, list[tuple[Any, ...]]]] = []
     work = scratch.open[supplier]
-    cursor, handled = scratch.cursor[supplier], 0
+    cursor, handled = (scratch.cursor[supplier] if position is None else position), 0
     while handled < budget and cursor < len(work):
         order_id = work[cursor]
         outcome, financed = _decide(scratch, order_id, supplier, t, limits)
@@ -471,8 +489,8 @@ def _replay_call(
         else:
             cursor += 1
         handled += 1
-    finished = cursor >= len(work)
-    state.cursor[supplier] = 0 if finished else cursor
+    if position is None:
+        state.cursor[supplier] = 0 if cursor >= len(work) else cursor
     state.heads = scratch.heads  # draws that left the window are dropped for good
     out.decisions += len(expected)
     told = []
@@ -496,7 +514,7 @@ def _replay_call(
                 f"{handled} and {len(work)}",
             )
         )
-    return handled, finished
+    return handled, cursor, len(work)
 
 
 def _recorded_outcomes(segment: list[Row]) -> list[tuple[int, list[tuple[Any, ...]]]]:
@@ -630,7 +648,8 @@ def _decide(
     elif s.drawn(disrupted, limits["span"], t) + advance > limits["window"]:
         reason = "WINDOW_CAP"
     elif limits["shock"] and (
-        s.shocks[limits["shock"]]["drawn"] + advance > s.shocks[limits["shock"]]["cap"]
+        s.shocks[limits["shock"]]["drawn"] + advance
+        > min(s.shocks[limits["shock"]]["cap"], limits["shock_now"])
     ):
         reason = "SHOCK_CAP"
     if reason:
@@ -719,11 +738,26 @@ def _split_text(split: tuple[int, int, bool]) -> str:
     return f"interest {_amount(interest)}, principal {_amount(principal)}, closed {closed}"
 
 
-def _check_announcement(state: _State, row: Row, out: Replay, name: _Names) -> None:
-    """A report at quorum announces the room left in the supplier's rolling window."""
+def _check_announcement(
+    state: _State, row: Row, out: Replay, name: _Names, shock: int | None = None
+) -> None:
+    """A report at quorum announces the room left in the supplier's rolling window, and the
+    regional shock it falls under: `shock` in a shock's walk, else the one in force in the
+    supplier's region (none: 0)."""
     if row["event"] != "SupplierDisrupted":
         return
     a, t, p = row["args"], int(row.get("time") or 0), state.policy
+    if shock is None:
+        shock = state.in_force(state.region.get(a["supplier"]))
+    if int(a.get("shock") or 0) != shock:
+        out.disagreements.append(
+            Disagreement(
+                f"block {row['block']} ({name(a['supplier'])} disrupted)",
+                "the regional shock it falls under",
+                str(a.get("shock")),
+                str(shock),
+            )
+        )
     cap = state.total_assets(t) * int(p["window_cap_bps"]) // BPS
     drawn = state.drawn(a["supplier"], int(p["window_days"]) * DAY, t)
     room = cap - drawn if cap > drawn else 0
@@ -922,8 +956,9 @@ def _replay_shock(state: _State, group: list[Row], out: Replay, name: _Names) ->
     """A regional shock's call (its report at quorum, or `processRegionalShock`) run again:
     the region's members walked from the shock's cursor as the registry listed them, each
     Active member still in the region disrupted under the shock, each member disrupted by it
-    having its orders replayed, one unit of the call's `maxPerCall` per member looked at
-    and per order handled."""
+    having its orders replayed from the walk's own position, one unit of the call's
+    `maxPerCall` per member looked at (but the one taken up from the last call) and per
+    order handled, up to the members listed at quorum."""
     walked = next(r for r in group if r["event"] == "RegionalShockProcessed")
     shock, t = int(walked["args"]["shock"]), int(walked.get("time") or 0)
     where = f"block {walked['block']} (shock {shock})"
@@ -946,9 +981,10 @@ def _replay_shock(state: _State, group: list[Row], out: Replay, name: _Names) ->
 
     # the report (with the shock's start) comes before the walk; the replay goes on with
     # the cap the rules give, not the one recorded
-    cap = None
+    cap, row_started = None, None
     for row in group:
         if row["event"] == "RegionalShock":
+            row_started = row
             cap = state.total_assets(t) * int(state.policy["shock_cap_bps"]) // BPS
             out.decisions += 1
             if int(row["args"]["cap"]) != cap:
@@ -961,14 +997,32 @@ def _replay_shock(state: _State, group: list[Row], out: Replay, name: _Names) ->
         _apply(state, pending.pop(), out, name)
         if cap is not None:
             state.shocks[shock]["cap"] = cap
+        # the walk covers the members listed at quorum, as the rules count them
+        state.shocks[shock]["size"] = len(state.members[state.shocks[shock]["region"]])
     book = state.shocks[shock]
     members = state.members[book["region"]]
-    cursor, budget, looked = book["cursor"], int(state.policy["max_per_call"]), 0
-    while budget and cursor < len(members):
+    if row_started is not None and int(row_started["args"]["members"]) != len(members):
+        out.disagreements.append(
+            Disagreement(
+                where,
+                "members the shock covers",
+                str(row_started["args"]["members"]),
+                str(len(members)),
+            )
+        )
+    cursor, position = book["cursor"], book["position"]
+    budget, looked = int(state.policy["max_per_call"]), 0
+    while cursor < book["size"]:
         member = members[cursor]
-        budget, looked = budget - 1, looked + 1
-        active = state.status.get(member) == ACTIVE
-        if active and state.region.get(member) == book["region"]:
+        status = state.status.get(member)
+        continuing = status == DISRUPTED and state.shock_of.get(member) == shock
+        # the look at the member a call takes up from the last one costs nothing
+        if not continuing or looked:
+            if budget == 0:
+                break
+            budget -= 1
+        looked += 1
+        if status == ACTIVE and state.region.get(member) == book["region"]:
             take_until("SupplierDisrupted")
             marked = pending.pop() if pending else None
             if marked is None or marked["args"]["supplier"] != member:
@@ -979,15 +1033,11 @@ def _replay_shock(state: _State, group: list[Row], out: Replay, name: _Names) ->
                 if marked is not None:
                     _apply(state, marked, out, name)
                 break
-            _check_announcement(state, marked, out, name)
-            if int(marked["args"]["shock"]) != shock:
-                recorded = str(marked["args"]["shock"])
-                out.disagreements.append(
-                    Disagreement(where, f"shock of {name(member)}", recorded, str(shock))
-                )
+            _check_announcement(state, marked, out, name, shock)
             _apply(state, marked, out, name)
-        elif not (state.status.get(member) == DISRUPTED and state.shock_of.get(member) == shock):
-            cursor += 1
+            position = 0
+        elif not continuing:
+            cursor, position = cursor + 1, 0
             continue
         segment = take_until("DisruptionProcessed", apply=False)
         done = pending.pop() if pending else None
@@ -1000,14 +1050,14 @@ def _replay_shock(state: _State, group: list[Row], out: Replay, name: _Names) ->
                 _apply(state, row, out, name)
             break
         segment.append(done)
-        handled, finished = _replay_call(state, segment, out, name, budget)
+        handled, position, length = _replay_call(state, segment, out, name, budget, position)
         for row in segment:
             _check_money(state, row, group, out, name)
             _apply(state, row, out, name)
         budget -= handled
-        if not finished:
+        if position < length:
             break
-        cursor += 1
+        cursor, position = cursor + 1, 0
     for row in rows:
         if row is walked:
             out.decisions += 1
@@ -1023,3 +1073,82 @@ def _replay_shock(state: _State, group: list[Row], out: Replay, name: _Names) ->
                 )
         _check_money(state, row, group, out, name)
         _apply(state, row, out, name)
+    state.shocks[shock]["cursor"], state.shocks[shock]["position"] = cursor, position
+
+
+#: vote event -> (what it is about, the argument naming it, a recovery vote, the outcome flag)
+VOTES = {
+    "DisruptionReported": ("supplier", "supplier", False, None),
+    "SupplierRecovered": ("supplier", "supplier", True, "recovered"),
+    "RegionalShockReported": ("region", "region", False, None),
+    "RegionRecovered": ("region", "region", True, "ended"),
+}
+#: what a vote at quorum does, in its transaction
+REACHES = {
+    "DisruptionReported": "SupplierDisrupted",
+    "RegionalShockReported": "RegionalShock",
+}
+
+
+def _check_votes(state: _State, group: list[Row], out: Replay, name: _Names) -> None:
+    """Every oracle report counted again in its quorum round, as the contract's `_vote`
+    counts it: a new round when the last one reached quorum, was of the other kind or its
+    window passed; one report per oracle per round; at quorum, and only then, the supplier
+    is disrupted (or recovered), the shock starts (or ends). A disruption or a shock with no
+    report reaching quorum before it in its transaction is named too (a walk's members
+    excepted: the shock's quorum covers them)."""
+    p = state.policy
+    reached_here: set[tuple[str, str]] = set()
+    walk = any(r["event"] == "RegionalShockProcessed" for r in group)
+    for row in group:
+        event, a = row["event"], row["args"]
+        t = int(row.get("time") or 0)
+        where = f"block {row['block']} log {row['log_index']}"
+        if event in REACHES.values():
+            about = "supplier" if event == "SupplierDisrupted" else "region"
+            subject = a["supplier"] if about == "supplier" else _code(a["region"])
+            if (about, subject) not in reached_here and not (walk and about == "supplier"):
+                out.disagreements.append(
+                    Disagreement(where, f"{event} of {name(str(subject))}", "recorded", "no quorum")
+                )
+            continue
+        if event not in VOTES:
+            continue
+        about, key, recovery, flag = VOTES[event]
+        subject = a[key] if about == "supplier" else _code(a[key])
+        rnd = state.rounds.get((about, subject))
+        window = int(p.get("quorum_window", 0))
+        if (
+            rnd is None
+            or rnd["reports"] == 0
+            or rnd["recovery"] != recovery
+            or t > rnd["started"] + window
+        ):
+            rnd = {"started": t, "reports": 0, "recovery": recovery, "voters": set()}
+            state.rounds[(about, subject)] = rnd
+        out.decisions += 1
+        if a["oracle"] in rnd["voters"]:
+            out.disagreements.append(
+                Disagreement(where, "one report per oracle per round", name(a["oracle"]), "once")
+            )
+        rnd["voters"].add(a["oracle"])
+        rnd["reports"] += 1
+        reports, quorum = rnd["reports"], int(p.get("quorum", 1))
+        reached = reports >= quorum
+        if reached:
+            rnd["reports"] = 0
+            reached_here.add((about, subject))
+        recorded = (int(a["reports"]), int(a["quorum"]))
+        if recorded != (reports, quorum):
+            out.disagreements.append(
+                Disagreement(
+                    where,
+                    f"reports about {name(str(subject))} and the quorum",
+                    f"{recorded[0]} of {recorded[1]}",
+                    f"{reports} of {quorum}",
+                )
+            )
+        if flag is not None and bool(a[flag]) != reached:
+            out.disagreements.append(
+                Disagreement(where, f"{event}: {flag}", str(bool(a[flag])), str(reached))
+            )

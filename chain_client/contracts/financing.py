@@ -212,11 +212,18 @@ class Financing(Bound):
         shock_id = int(self.session.call(self.contract.functions.regionShock(code)))
         if shock_id == 0:
             return None
-        _region, cap, drawn, cursor, in_force = self.session.call(
+        _region, cap, drawn, cursor, in_force, size, position = self.session.call(
             self.contract.functions.shock(shock_id)
         )
         return ShockRecord(
-            id=shock_id, region=region, cap=cap, drawn=drawn, cursor=cursor, in_force=in_force
+            id=shock_id,
+            region=region,
+            cap=cap,
+            drawn=drawn,
+            cursor=cursor,
+            in_force=in_force,
+            members=size,
+            position=position,
         )
 
     def shock_of(self, supplier: str) -> int:

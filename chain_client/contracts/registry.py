@@ -138,17 +138,13 @@ class Registry(Bound):
     def region_members(self, region: str) -> list[ChecksumAddress]:
         """The suppliers in `region` now, in order of joining (each once)."""
         code = to_bytes32(region, field="region")
+        f = self.contract.functions
         out: list[ChecksumAddress] = []
-        index = 0
-        while True:
-            member, inside, _status, count = self.session.call(
-                self.contract.functions.regionMember(code, index)
-            )
-            if index >= count:
-                return out
+        for index in range(int(self.session.call(f.regionSize(code)))):
+            member, inside, _status = self.session.call(f.regionMember(code, index))
             if inside and member not in out:
                 out.append(member)
-            index += 1
+        return out
 
     def _record(self, address: ChecksumAddress, record: tuple) -> SupplierRecord:  # type: ignore[type-arg]
         name, capacity, committed, score, status, registered_at = record

@@ -95,9 +95,10 @@ library DisruptionLogic {
     struct Walk {
         bytes32 region;
         uint256 cursor;
+        uint256 position;
+        uint256 size;
         uint256 budget;
         uint256 looked;
-        uint256 count;
     }
 
     /// @dev The contracts the trigger works with.
@@ -135,6 +136,7 @@ library DisruptionLogic {
         address disrupted;
         uint8 stage;
         uint256 shock;
+        uint256 shockCapNow;
         uint256 exposureCap;
         uint256 projectCap;
         uint256 windowCap;
@@ -180,10 +182,18 @@ library DisruptionLogic {
         if (!reached) return;
         uint256 id = ++s.shockCount;
         uint256 cap = (IERC4626(address(d.pool)).totalAssets() * p.shockCapBps) / BPS;
-        s.shocks[id] =
-            ISubstituteFinancing.Shock({region: region, cap: cap.toUint128(), drawn: 0, cursor: 0, inForce: true});
+        uint256 size = d.registry.regionSize(region);
+        s.shocks[id] = ISubstituteFinancing.Shock({
+            region: region,
+            cap: cap.toUint128(),
+            drawn: 0,
+            cursor: 0,
+            inForce: true,
+            size: size.toUint64(),
+            position: 0
+        });
         s.regionShock[region] = id;
-        emit ISubstituteFinancing.RegionalShock(region, id, cap);
+        emit ISubstituteFinancing.RegionalShock(region, id, cap, size);
         _walk(s, d, id, p);
     }
 
@@ -256,6 +266,7 @@ library DisruptionLogic {
         uint256 assets = IERC4626(address(d.pool)).totalAssets();
         l.disrupted = disrupted;
         l.shock = s.shockOf[disrupted];
+        l.shockCapNow = (assets * p.shockCapBps) / BPS;
         l.exposureCap = (assets * p.exposureCapBps) / BPS;
         l.projectCap = (assets * p.projectCapBps) / BPS;
         l.windowCap = (assets * p.windowCapBps) / BPS;
@@ -288,17 +299,27 @@ library DisruptionLogic {
         if (id != 0 && !s.shocks[id].inForce) id = 0;
     }
 
-    /// @dev Walks shock `id`'s region members from its cursor: an Active member still in the
-    /// region is marked Disrupted under the shock, and each member disrupted by the shock has
-    /// its open orders financed. Looking at a member and handling an order each take one of
-    /// the `maxPerCall` units of a call; a member whose orders were not all looked at is
-    /// taken up again by the next call.
+    /// @dev Walks shock `id`'s region members from its cursor, up to the members listed when
+    /// it reached quorum (a supplier put in the region later needs its own report): an Active
+    /// member still in the region is marked Disrupted under the shock, and each member
+    /// disrupted by it has its open orders financed from the walk's own position in its list
+    /// (so that nobody's `processDisruption` moves the walk back). Looking at a member and
+    /// handling an order each take one of the `maxPerCall` units of a call, except the look at
+    /// the member a call takes up from the last one, so that every call moves the walk on.
     function _walk(State storage s, Deps memory d, uint256 id, IFinancingPolicy.Policy memory p) private {
         ISubstituteFinancing.Shock storage shock = s.shocks[id];
-        Walk memory w = Walk({region: shock.region, cursor: shock.cursor, budget: p.maxPerCall, looked: 0, count: 0});
-        while (w.budget != 0 && _step(s, d, id, p, w)) {}
+        Walk memory w = Walk({
+            region: shock.region,
+            cursor: shock.cursor,
+            position: shock.position,
+            size: shock.size,
+            budget: p.maxPerCall,
+            looked: 0
+        });
+        while (_step(s, d, id, p, w)) {}
         shock.cursor = uint64(w.cursor);
-        emit ISubstituteFinancing.RegionalShockProcessed(w.region, id, w.looked, w.cursor, w.count);
+        shock.position = uint64(w.position);
+        emit ISubstituteFinancing.RegionalShockProcessed(w.region, id, w.looked, w.cursor, w.size);
     }
 
     /// @dev Looks at the member at the walk's cursor; returns whether to go on.
@@ -306,24 +327,32 @@ library DisruptionLogic {
         private
         returns (bool)
     {
-        (address member, bool inRegion, ISupplierRegistry.Status status, uint256 count) =
-            d.registry.regionMember(w.region, w.cursor);
-        w.count = count;
-        if (w.cursor >= count) return false;
-        --w.budget;
+        if (w.cursor >= w.size) return false;
+        (address member, bool inRegion, ISupplierRegistry.Status status) = d.registry.regionMember(w.region, w.cursor);
+        bool continuing = status == ISupplierRegistry.Status.Disrupted && s.shockOf[member] == id;
+        if (!continuing || w.looked != 0) {
+            if (w.budget == 0) return false;
+            --w.budget;
+        }
         ++w.looked;
         Limits memory l;
         if (inRegion && status == ISupplierRegistry.Status.Active) {
             l = _disrupt(s, d, member, p, id);
-        } else if (status == ISupplierRegistry.Status.Disrupted && s.shockOf[member] == id) {
+            w.position = 0;
+        } else if (continuing) {
             l = _limits(s, d, p, member);
         } else {
             ++w.cursor;
+            w.position = 0;
             return true;
         }
-        (uint256 handled, bool done) = _process(s, d, member, l, w.budget);
+        uint256 length;
+        uint256 handled;
+        (handled, w.position, length) = _handle(s, d, member, l, w.budget, w.position);
         w.budget -= handled;
-        if (!done) return false; // its orders continue in the next call
+        emit ISubstituteFinancing.DisruptionProcessed(member, handled, length);
+        if (w.position < length) return false; // its orders continue in the next call
+        w.position = 0;
         ++w.cursor;
         return true;
     }
@@ -337,8 +366,25 @@ library DisruptionLogic {
         Limits memory l,
         uint256 budget
     ) private returns (uint256 handled, bool done) {
+        uint256 cursor;
+        uint256 length;
+        (handled, cursor, length) = _handle(s, d, supplier, l, budget, s.cursor[supplier]);
+        done = cursor >= length;
+        s.cursor[supplier] = done ? 0 : cursor;
+        emit ISubstituteFinancing.DisruptionProcessed(supplier, handled, length);
+    }
+
+    /// @dev Looks at up to `budget` open orders of `supplier` from position `cursor`; returns
+    /// how many, the position reached and the list's length then.
+    function _handle(
+        State storage s,
+        Deps memory d,
+        address supplier,
+        Limits memory l,
+        uint256 budget,
+        uint256 cursor
+    ) private returns (uint256 handled, uint256, uint256) {
         uint256[] storage list = s.open[supplier];
-        uint256 cursor = s.cursor[supplier];
         while (handled < budget && cursor < list.length) {
             uint256 id = list[cursor];
             if (_finance(s, d, id, l)) {
@@ -349,9 +395,7 @@ library DisruptionLogic {
             }
             ++handled;
         }
-        done = cursor >= list.length;
-        s.cursor[supplier] = done ? 0 : cursor;
-        emit ISubstituteFinancing.DisruptionProcessed(supplier, handled, list.length);
+        return (handled, cursor, list.length);
     }
 
     /// @dev Picks the best eligible substitute for order `id` and advances to it, or says
@@ -401,8 +445,9 @@ library DisruptionLogic {
         if (s.projectExposure[o.project] + advance > l.projectCap) return PROJECT_CAP;
         if (_drawn(s.windows[l.disrupted], l.windowSeconds) + advance > l.windowCap) return WINDOW_CAP;
         if (l.shock != 0) {
+            // the cap fixed when the shock was reported, or less if the pool shrank since
             ISubstituteFinancing.Shock storage shock = s.shocks[l.shock];
-            if (uint256(shock.drawn) + advance > shock.cap) return SHOCK_CAP;
+            if (uint256(shock.drawn) + advance > Math.min(shock.cap, l.shockCapNow)) return SHOCK_CAP;
         }
         return bytes32(0);
     }

@@ -69,14 +69,19 @@ interface ISubstituteFinancing {
     }
 
     /// @notice A regional shock: the region, what its disruptions may draw in all (`cap`,
-    /// fixed when it is reported) and have drawn, how far its member list has been walked,
-    /// and whether it is still in force (until the oracles report the region recovered).
+    /// fixed when it is reported, and never more than the policy's share of the pool's
+    /// assets at the time of an advance) and have drawn, how far its member list has been
+    /// walked (`cursor` of the `size` members listed at quorum, and the position reached in
+    /// the current member's open orders), and whether it is still in force (until the
+    /// oracles report the region recovered).
     struct Shock {
         bytes32 region;
         uint128 cap;
         uint128 drawn;
         uint64 cursor;
         bool inForce;
+        uint64 size;
+        uint64 position;
     }
 
     /// @notice Emitted when a project owner registers purchase order `po` (its value is
@@ -118,8 +123,9 @@ interface ISubstituteFinancing {
         bytes32 indexed region, address oracle, bytes32 reason, bytes32 evidence, uint256 reports, uint256 quorum
     );
     /// @notice Emitted when a regional shock reaches quorum: shock `shock` is in force in
-    /// `region` and its disruptions may draw `cap` from the pool in all.
-    event RegionalShock(bytes32 indexed region, uint256 indexed shock, uint256 cap);
+    /// `region`, its disruptions may draw `cap` from the pool in all, and its walk covers the
+    /// region's first `members` entries (those listed now).
+    event RegionalShock(bytes32 indexed region, uint256 indexed shock, uint256 cap, uint256 members);
     /// @notice Emitted after each batch of a regional shock: `looked` members were looked at
     /// in this call, `cursor` of the region's `members` entries have been walked.
     event RegionalShockProcessed(

@@ -276,12 +276,14 @@ interface ISupplierRegistry {
     function inputsOf(address supplier) external view returns (bytes32[] memory);
 
     /// @notice Entry `index` of `region`'s member list (in order of joining): the supplier,
-    /// whether it is still in the region, its status, and the list's length (the zero
-    /// address past the end).
+    /// whether it is still in the region, and its status (the zero address past the end).
     function regionMember(bytes32 region, uint256 index)
         external
         view
-        returns (address member, bool inRegion, Status status, uint256 count);
+        returns (address member, bool inRegion, Status status);
+
+    /// @notice The length of `region`'s member list (entries of suppliers that left included).
+    function regionSize(bytes32 region) external view returns (uint256);
 
     /// @notice Whether `account` declared as an upstream input a part `supplier` makes.
     /// Reads at most `MAX_INPUTS` entries.

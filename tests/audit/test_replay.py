@@ -57,12 +57,12 @@ def test_the_replay_agrees_with_what_the_contracts_did(story: tuple[World, Rows]
     world, rows = story
     result = run(rows)
     assert result.disagreements == []
-    # the report (window room) + 3 orders; 2 collections, 2 pool repayments, 1 settlement,
-    # 1 closing undelivered
-    assert result.decisions == 1 + 3 + 2 + 2 + 1 + 1
+    # the oracle's report (its quorum round), the report (window room) + 3 orders; 2
+    # collections, 2 pool repayments, 1 settlement, 1 closing undelivered
+    assert result.decisions == 1 + 1 + 3 + 2 + 2 + 1 + 1
     report = run_audit(world.session)
     (check,) = [c for c in report.checks if c.name == "decisions replayed"]
-    assert (check.ok, report.decisions) == (True, 10)
+    assert (check.ok, report.decisions) == (True, 11)
     story_lines = explain_order(world.session, 2)
     assert story_lines[-1].endswith("WINDOW_CAP")
     assert any(line.startswith("passed over sub_mid (") for line in explain_order(world.session, 1))

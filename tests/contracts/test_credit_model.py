@@ -203,7 +203,7 @@ def test_accrued_interest_after_a_partial_repayment_never_reverts(world: World) 
         ({"window_days": 0}, "windowDays"),
         ({"quorum": 0}, "quorum"),
         ({"quorum_window": 60}, "quorumWindow"),
-        ({"max_per_call": 51}, "maxPerCall"),
+        ({"max_per_call": 13}, "maxPerCall"),
         ({"acceptance_days": 0}, "acceptanceDays"),
     ],
 )

@@ -364,27 +364,34 @@ def test_recovery_cannot_be_reported_by_one_oracle_without_suspension(world: Wor
 
 @pytest.mark.slow
 def test_max_per_call_allowed_by_policy_fits_a_block(world: World) -> None:
-    """the policy allows 50 orders per call and a part allows 16 substitutes, all
-    eligible (15 LOWER_SCORE events per order): the trigger at quorum fits in a block
-    (measured 15.3 M gas of 30 M; under the 2**24 per-transaction cap of EIP-7825 too)."""
+    """The worst case the policy allows: 12 orders per call (`MAX_PER_CALL`), a part's 16
+    substitutes all eligible (15 pass-over events per order), each having declared 16
+    upstream inputs (read for SHARED_UPSTREAM), the supplier in a region. A report at quorum,
+    and a regional shock at quorum (a member's look and 11 orders), each fit under the
+    2**24 per-transaction cap of EIP-7825 (and so a 30 M block)."""
     from chain_client.chain.accounts import AliasTarget
 
     registry = world.litho.registry
+    inputs = [f"IN{i}" for i in range(16)]
     for i in range(13):
         name = f"sub_x{i}"
         world.session.accounts.add(name, AliasTarget(index=16 + i))
         registry.register(name, name, ["ARF_RESIST"], 8_000_000_00)
         registry.rate(name, 600 + i)
         registry.qualify("ARF_RESIST", "30d", supplier=name)
-    world.policy(max_per_call=50)
-    for _ in range(50):
+    for name in ["sub_hi", "sub_mid", "sub_lo"] + [f"sub_x{i}" for i in range(13)]:
+        registry.declare_inputs(name, inputs)
+    registry.set_region("resist_a", "EAST")
+    world.policy(max_per_call=12)
+    for _ in range(12):
         world.order(value=100_000_00)
-    fn = world.financing.contract.functions.reportDisruption(
-        world.a("resist_a"), b"FIRE".ljust(32, b"\0"), bytes(32)
-    )
-    gas = fn.estimate_gas({"from": world.a("oracle")})
-    limit = int(world.session.w3.eth.get_block("latest")["gasLimit"])
-    assert gas <= min(limit, 2**24)
+    f = world.financing.contract.functions
+    oracle = {"from": world.a("oracle")}
+    limit = min(int(world.session.w3.eth.get_block("latest")["gasLimit"]), 2**24)
+    report = f.reportDisruption(world.a("resist_a"), b"FIRE".ljust(32, b"\0"), bytes(32))
+    shock = f.reportRegionalShock(b"EAST".ljust(32, b"\0"), b"FLOOD".ljust(32, b"\0"), bytes(32))
+    gas = (report.estimate_gas(oracle), shock.estimate_gas(oracle))
+    assert max(gas) <= limit, gas
 
 
 def test_the_flow_diagram_shows_recovered_money_entering_the_project(

@@ -130,11 +130,12 @@ def test_a_shock_is_walked_in_bounded_calls_and_continued(world: World) -> None:
     assert (first.looked, first.cursor, first.members) == (1, 0, 2)
     assert [o.order for o in first.outcomes] == orders[:1]
     second = world.financing.process_shock(EAST)
-    # resist_a again (one unit) and its second order (one): the call's two units
-    assert (second.looked, second.cursor, second.disrupted) == (1, 1, [])
+    # resist_a taken up again (a free look) and its second order (one unit), then resist_b
+    # looked at and marked (the other unit)
+    assert (second.looked, second.cursor, second.disrupted) == (2, 1, [world.a("resist_b")])
     assert [o.order for o in second.outcomes] == orders[1:2]
     third = world.financing.process_shock(EAST)
-    assert third.disrupted == [world.a("resist_b")]
+    assert third.disrupted == []
     assert [o.order for o in third.outcomes] == orders[2:]
     assert (third.looked, third.cursor, third.members) == (1, 2, 2)
     assert all(world.financing.order(o).status == "Financed" for o in orders)
@@ -207,8 +208,9 @@ def test_the_replay_catches_an_edited_shock(world: World) -> None:
     rows = collect(world.session)
     result = replay(rows)
     assert result.disagreements == []
-    # the cap, resist_a's and sub_hi's windows announced, one order, the walk
-    assert result.decisions == 1 + 2 + 1 + 1
+    # the oracle's report, the cap, resist_a's and sub_hi's windows announced, one order, the
+    # walk
+    assert result.decisions == 1 + 1 + 2 + 1 + 1
     assert any("SAME_REGION" in line for line in result.stories[1])
 
     def edited(event: str, field: str, value: Any, **match: Any) -> list[Any]:

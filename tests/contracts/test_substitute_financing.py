@@ -562,7 +562,7 @@ def test_privileged_calls_are_refused_to_every_other_role(world: World) -> None:
     cases = [
         (
             f._policy_contract().functions.setPolicy(
-                tuple(world.financing.policy().model_dump().values())
+                f._policy_contract().functions.current().call()
             ),
             "reviewer",
             None,
