@@ -23,6 +23,18 @@ app = typer.Typer(
 Supplier = Annotated[str, typer.Argument(help="The supplier: an alias or address.")]
 
 
+def _reason(reason: str | None, other_reason: str | None) -> str:
+    """The reason given, checked before any workspace or chain is touched."""
+    if (reason is None) == (other_reason is None):
+        raise InputError(
+            "give exactly one of --reason and --other-reason",
+            hint=f"--reason is one of {', '.join(DISRUPTION_REASONS)}",
+        )
+    text = reason if reason is not None else str(other_reason)
+    check_reason(text, other=reason is None)
+    return text
+
+
 @app.command("report")
 def report_command(
     ctx: typer.Context,
@@ -40,13 +52,7 @@ def report_command(
     by: By = None,
 ) -> None:
     """Report a supplier cut off (sent by an oracle); at quorum its orders move to substitutes."""
-    if (reason is None) == (other_reason is None):
-        raise InputError(
-            "give exactly one of --reason and --other-reason",
-            hint=f"--reason is one of {', '.join(DISRUPTION_REASONS)}",
-        )
-    text = reason if reason is not None else str(other_reason)
-    check_reason(text, other=reason is None)  # before any workspace or chain is touched
+    text = _reason(reason, other_reason)
     with session(ctx, writable=True) as s:
         report = Financing(s).report_disruption(
             supplier, text, evidence, sender=by or "oracle", other_reason=reason is None
@@ -98,13 +104,7 @@ def shock_command(
 ) -> None:
     """Report a shock to a whole region (sent by an oracle); at quorum its Active suppliers
     are disrupted and their orders move to substitutes outside it."""
-    if (reason is None) == (other_reason is None):
-        raise InputError(
-            "give exactly one of --reason and --other-reason",
-            hint=f"--reason is one of {', '.join(DISRUPTION_REASONS)}",
-        )
-    text = reason if reason is not None else str(other_reason)
-    check_reason(text, other=reason is None)
+    text = _reason(reason, other_reason)
     with session(ctx, writable=True) as s:
         report = Financing(s).report_shock(
             region, text, evidence, sender=by or "oracle", other_reason=reason is None
