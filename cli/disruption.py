@@ -21,6 +21,12 @@ app = typer.Typer(
 )
 
 Supplier = Annotated[str, typer.Argument(help="The supplier: an alias or address.")]
+Reason = Annotated[str | None, typer.Option(help=f"Why: one of {', '.join(DISRUPTION_REASONS)}.")]
+OtherReason = Annotated[
+    str | None,
+    typer.Option(help="Another reason, on purpose (at most 31 bytes), instead of --reason."),
+]
+Evidence = Annotated[str | None, typer.Option(help="Evidence: text, or @file to hash its bytes.")]
 
 
 def _reason(reason: str | None, other_reason: str | None) -> str:
@@ -39,16 +45,9 @@ def _reason(reason: str | None, other_reason: str | None) -> str:
 def report_command(
     ctx: typer.Context,
     supplier: Supplier,
-    reason: Annotated[
-        str | None, typer.Option(help=f"Why: one of {', '.join(DISRUPTION_REASONS)}.")
-    ] = None,
-    other_reason: Annotated[
-        str | None,
-        typer.Option(help="Another reason, on purpose (at most 31 bytes), instead of --reason."),
-    ] = None,
-    evidence: Annotated[
-        str | None, typer.Option(help="Evidence: text, or @file to hash its bytes.")
-    ] = None,
+    reason: Reason = None,
+    other_reason: OtherReason = None,
+    evidence: Evidence = None,
     by: By = None,
 ) -> None:
     """Report a supplier cut off (sent by an oracle); at quorum its orders move to substitutes."""
@@ -90,16 +89,9 @@ Region = Annotated[str, typer.Argument(help="The region code.")]
 def shock_command(
     ctx: typer.Context,
     region: Region,
-    reason: Annotated[
-        str | None, typer.Option(help=f"Why: one of {', '.join(DISRUPTION_REASONS)}.")
-    ] = None,
-    other_reason: Annotated[
-        str | None,
-        typer.Option(help="Another reason, on purpose (at most 31 bytes), instead of --reason."),
-    ] = None,
-    evidence: Annotated[
-        str | None, typer.Option(help="Evidence: text, or @file to hash its bytes.")
-    ] = None,
+    reason: Reason = None,
+    other_reason: OtherReason = None,
+    evidence: Evidence = None,
     by: By = None,
 ) -> None:
     """Report a shock to a whole region (sent by an oracle); at quorum its Active suppliers

@@ -108,8 +108,13 @@ def stress(
         for r in {s.region for s in suppliers if s.region}
         if not ((shock := financing.shock(r)) is not None and shock.in_force)
     )
-    parts = sorted({p for s in suppliers for p in s.parts})
-    menu = [f"region {r}" for r in regions] + [f"part {p}" for p in parts]
+    # each shock's suppliers, read once: every run starts from this state
+    hit: dict[str, list[str]] = {
+        f"region {r}": [s.address for s in suppliers if s.region == r] for r in regions
+    }
+    for part in sorted({p for s in suppliers for p in s.parts}):
+        hit[f"part {part}"] = [s.address for s in suppliers if part in s.parts]
+    menu = list(hit)
     if not menu:
         raise InputError("no Active supplier to shock")
     oracles = oracles_of(session)
@@ -125,11 +130,11 @@ def stress(
         session.clock = itertools.count(start + BLOCK_SECONDS, BLOCK_SECONDS).__next__
         count = 2 if len(menu) > 1 and rng.random() < CORRELATED else 1
         shocks = rng.sample(menu, count)
-        disrupted, outcomes = _play(session, shocks, oracles)
+        disrupted, outcomes = _play(session, shocks, hit, oracles)
         values = {o: financing.order(o).value for o in outcomes}
         left = [o for o in outcomes.values() if not o.financed]
-        hit = set(disrupted)
-        stranded = [o for o in outcomes.values() if o.financed and o.substitute in hit]
+        cut = set(disrupted)
+        stranded = [o for o in outcomes.values() if o.financed and o.substitute in cut]
         results.append(
             StressRun(
                 run=run,
@@ -162,26 +167,28 @@ def stress(
 
 
 def _play(
-    session: Session, shocks: list[str], oracles: list[str]
+    session: Session, shocks: list[str], hit: dict[str, list[str]], oracles: list[str]
 ) -> tuple[list[str], dict[int, OrderOutcome]]:
-    """Plays `shocks` in order; the suppliers disrupted and each order's first outcome."""
+    """Plays `shocks` in order (`hit`: the Active suppliers each one names when the run
+    starts); the suppliers disrupted and each order's first outcome. A supplier an earlier
+    shock of the run already disrupted is not cut off again."""
     registry = Registry(session)
     disrupted: list[str] = []
     outcomes: dict[int, OrderOutcome] = {}
     for shock in shocks:
         kind, _, code = shock.partition(" ")
-        if kind == "region":
-            members = registry.region_members(code)
-            if any(registry.supplier(m).status == "Active" for m in members):
-                hit, found = shock_region(session, code, oracles)
-                disrupted += hit
-                for order, outcome in found.items():
-                    outcomes.setdefault(order, outcome)
+        active = [a for a in hit[shock] if registry.supplier(a).status == "Active"]
+        if not active:
             continue
-        for supplier in registry.suppliers():
-            if supplier.status == "Active" and code in supplier.parts:
-                found = cut_off(session, supplier.address, oracles)
-                disrupted.append(supplier.address)
-                for order, outcome in found.items():
-                    outcomes.setdefault(order, outcome)
+        if kind == "region":
+            members, found = shock_region(session, code, oracles)
+            disrupted += members
+            for order, outcome in found.items():
+                outcomes.setdefault(order, outcome)
+            continue
+        for supplier in active:
+            found = cut_off(session, supplier, oracles)
+            disrupted.append(supplier)
+            for order, outcome in found.items():
+                outcomes.setdefault(order, outcome)
     return disrupted, outcomes
