@@ -154,6 +154,11 @@ class _State:
     #: supplier -> the shock that disrupted it (absent: none)
     shock_of: dict[str, int] = field(default_factory=dict)
 
+    def shock_for(self, supplier: str) -> int:
+        """The shock whose cap `supplier`'s advances draw on: the one that disrupted it, else
+        the one in force in its region (a member reported on its own before the shock)."""
+        return self.shock_of.get(supplier, 0) or self.in_force(self.region.get(supplier))
+
     def in_force(self, region: str | None) -> int:
         """The shock in force in `region` (0: none)."""
         shock = self.region_shock.get(region or "", 0)
@@ -382,7 +387,7 @@ def _apply(state: _State, row: Row, out: Replay, name: _Names) -> None:
         order = state.orders[int(a["order"])]
         amount, substitute = int(a["amount"]), a["to"]
         state.draw(a["previousSupplier"], t, amount)
-        shock = state.shock_of.get(a["previousSupplier"], 0)
+        shock = state.shock_for(a["previousSupplier"])
         if shock:
             state.shocks[shock]["drawn"] += amount
         if order.id in state.open[a["previousSupplier"]]:
@@ -455,7 +460,7 @@ def _replay_call(
         "window": assets * int(p["window_cap_bps"]) // BPS,
         "span": int(p["window_days"]) * DAY,
         "min": int(p["min_advance"]),
-        "shock": state.shock_of.get(supplier, 0),
+        "shock": state.shock_for(supplier),
         "shock_now": assets * int(p["shock_cap_bps"]) // BPS,
     }
     if budget is None:

@@ -222,7 +222,7 @@ library DisruptionLogic {
             revert ISubstituteFinancing.FinancingSupplierStatus(supplier, uint8(status));
         }
         IFinancingPolicy.Policy memory p = d.policy.current();
-        _process(s, d, supplier, _limits(s, d, p, supplier), p.maxPerCall);
+        _process(s, d, supplier, _limits(d, p, supplier, _shockFor(s, d, supplier)), p.maxPerCall);
     }
 
     /// @notice Counts an oracle's recovery report; at quorum returns `supplier` to Active.
@@ -258,14 +258,16 @@ library DisruptionLogic {
         delete s.openIndex[id];
     }
 
-    function _limits(State storage s, Deps memory d, IFinancingPolicy.Policy memory p, address disrupted)
+    /// @dev The limits of a call on `disrupted`'s orders, whose advances draw on the cap of
+    /// regional shock `shock` (0: none).
+    function _limits(Deps memory d, IFinancingPolicy.Policy memory p, address disrupted, uint256 shock)
         private
         view
         returns (Limits memory l)
     {
         uint256 assets = IERC4626(address(d.pool)).totalAssets();
         l.disrupted = disrupted;
-        l.shock = s.shockOf[disrupted];
+        l.shock = shock;
         l.shockCapNow = (assets * p.shockCapBps) / BPS;
         l.exposureCap = (assets * p.exposureCapBps) / BPS;
         l.projectCap = (assets * p.projectCapBps) / BPS;
@@ -285,11 +287,19 @@ library DisruptionLogic {
         s.episodes[supplier] = episode;
         s.cursor[supplier] = 0;
         s.shockOf[supplier] = shock;
-        l = _limits(s, d, p, supplier);
+        l = _limits(d, p, supplier, shock);
         uint256 drawn = _drawn(s.windows[supplier], l.windowSeconds);
         emit ISubstituteFinancing.SupplierDisrupted(
             supplier, episode, l.windowCap > drawn ? l.windowCap - drawn : 0, shock
         );
+    }
+
+    /// @dev The shock whose cap `supplier`'s advances draw on: the one that disrupted it, or,
+    /// for a supplier disrupted on its own before a shock to its region, the one in force
+    /// there now (so that no member escapes the shock's cap by having been reported first).
+    function _shockFor(State storage s, Deps memory d, address supplier) private view returns (uint256 id) {
+        id = s.shockOf[supplier];
+        if (id == 0) id = _inForce(s, d.registry.regionOf(supplier));
     }
 
     /// @dev The shock in force in `region` (0: none, or no region).
@@ -340,7 +350,7 @@ library DisruptionLogic {
             l = _disrupt(s, d, member, p, id);
             w.position = 0;
         } else if (continuing) {
-            l = _limits(s, d, p, member);
+            l = _limits(d, p, member, id);
         } else {
             ++w.cursor;
             w.position = 0;
